@@ -1,0 +1,199 @@
+//! The `go test -json` (test2json) reader.
+//!
+//! Tolerant: a line that is not a JSON object is kept as stray output (or as build output under a
+//! `# pkg` header, which is how Go before 1.24 printed build errors next to the JSON stream); a line that
+//! looks like an event but does not decode is reported as a warning with its line number and kept as stray
+//! output. Output that test2json split across several events (long lines) is joined back into whole lines.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::Consumer;
+use crate::event::{Action, Event, OutputType};
+
+/// One test2json event as it is in the stream; only the fields goleash reads.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Raw<'a> {
+    #[serde(rename = "Action", borrow)]
+    action: Option<Cow<'a, str>>,
+    #[serde(rename = "Package", borrow)]
+    package: Option<Cow<'a, str>>,
+    #[serde(rename = "Test", borrow)]
+    test: Option<Cow<'a, str>>,
+    #[serde(rename = "Elapsed")]
+    elapsed: Option<f64>,
+    #[serde(rename = "Output", borrow)]
+    output: Option<Cow<'a, str>>,
+    #[serde(rename = "OutputType", borrow)]
+    output_type: Option<Cow<'a, str>>,
+    #[serde(rename = "FailedBuild", borrow)]
+    failed_build: Option<Cow<'a, str>>,
+    #[serde(rename = "ImportPath", borrow)]
+    import_path: Option<Cow<'a, str>>,
+    #[serde(rename = "Key", borrow)]
+    key: Option<Cow<'a, str>>,
+    #[serde(rename = "Value", borrow)]
+    value: Option<Cow<'a, str>>,
+}
+
+/// A cheap check that a line is a test2json event (used for format detection).
+pub fn looks_like_event(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('{') && t.contains("\"Action\"")
+}
+
+/// Decodes test2json lines into events.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    /// Output pieces without their `\n` yet, per (package, test).
+    partial: HashMap<(String, String), String>,
+    /// The package whose `# pkg` build-output block is being read.
+    build_header: Option<String>,
+    /// Unknown actions already warned about.
+    unknown_warned: usize,
+}
+
+impl Decoder {
+    /// A decoder with nothing pending.
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Decodes one line (with or without its `\n`).
+    pub fn line(&mut self, line: &str, lineno: usize, consumer: &mut dyn Consumer) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            return;
+        }
+        if !trimmed.starts_with('{') {
+            self.non_json(line, consumer);
+            return;
+        }
+        let raw: Raw = match serde_json::from_str(trimmed) {
+            Ok(raw) => raw,
+            Err(e) => {
+                consumer.warn(lineno, format!("not a valid go test -json event ({e}); kept as plain output"));
+                self.non_json(line, consumer);
+                return;
+            }
+        };
+        self.build_header = None;
+        let Some(action_name) = raw.action.as_deref() else {
+            consumer.warn(lineno, "event without an Action; kept as plain output".to_string());
+            self.non_json(line, consumer);
+            return;
+        };
+        let action = Action::from_name(action_name);
+        if action == Action::Unknown {
+            if self.unknown_warned < 5 {
+                consumer.warn(lineno, format!("unknown action {action_name:?} ignored"));
+            }
+            self.unknown_warned += 1;
+            return;
+        }
+        let import_path = raw.import_path.as_deref().unwrap_or_default();
+        if matches!(action, Action::BuildOutput | Action::BuildFail) {
+            if let Some(out) = raw.output.as_deref() {
+                consumer.build_output(import_path, out);
+            }
+            return;
+        }
+        let package = raw.package.as_deref().unwrap_or_default();
+        let test = raw.test.as_deref();
+        if package.is_empty() && action != Action::Output {
+            consumer.warn(lineno, format!("{action_name:?} event without a Package ignored"));
+            return;
+        }
+        let mut ev = Event {
+            action,
+            package,
+            test,
+            elapsed: raw.elapsed,
+            output: None,
+            output_type: raw.output_type.as_deref().map(OutputType::from_name).unwrap_or_default(),
+            failed_build: raw.failed_build.as_deref(),
+            key: raw.key.as_deref(),
+            value: raw.value.as_deref(),
+        };
+        if action == Action::Output {
+            let Some(out) = raw.output.as_deref() else {
+                return;
+            };
+            let key_test = test.unwrap_or_default();
+            if !out.ends_with('\n') {
+                // A piece of a longer line: wait for the rest.
+                self.partial
+                    .entry((package.to_string(), key_test.to_string()))
+                    .or_default()
+                    .push_str(out);
+                return;
+            }
+            if let Some(mut head) = self.partial.remove(&(package.to_string(), key_test.to_string())) {
+                head.push_str(out);
+                ev.output = Some(&head);
+                consumer.event(&ev);
+                return;
+            }
+            // One event may carry several lines (rare, but allowed): split them.
+            if out[..out.len() - 1].contains('\n') {
+                for piece in out.split_inclusive('\n') {
+                    ev.output = Some(piece);
+                    consumer.event(&ev);
+                }
+                return;
+            }
+            ev.output = Some(out);
+            consumer.event(&ev);
+            return;
+        }
+        // Any other event of a test (or of a package) ends the lines pending for it.
+        self.flush(package, test, consumer);
+        consumer.event(&ev);
+    }
+
+    fn non_json(&mut self, line: &str, consumer: &mut dyn Consumer) {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if let Some(header) = content.strip_prefix("# ") {
+            self.build_header = Some(header.trim().to_string());
+            return;
+        }
+        match &self.build_header {
+            Some(pkg) => consumer.build_output(pkg, line),
+            None => consumer.stray(line),
+        }
+    }
+
+    /// Emits the pending pieces of `(package, test)`, or of the whole package when `test` is `None`.
+    fn flush(&mut self, package: &str, test: Option<&str>, consumer: &mut dyn Consumer) {
+        if self.partial.is_empty() {
+            return;
+        }
+        let keys: Vec<(String, String)> = self
+            .partial
+            .keys()
+            .filter(|(p, t)| p == package && test.is_none_or(|want| want == t))
+            .cloned()
+            .collect();
+        for key in keys {
+            if let Some(text) = self.partial.remove(&key) {
+                let t = (!key.1.is_empty()).then_some(key.1.as_str());
+                consumer.event(&Event::output(&key.0, t, &text));
+            }
+        }
+    }
+
+    /// Emits every pending piece (end of input).
+    pub fn finish(&mut self, consumer: &mut dyn Consumer) {
+        let mut keys: Vec<(String, String)> = self.partial.keys().cloned().collect();
+        keys.sort();
+        for key in keys {
+            if let Some(text) = self.partial.remove(&key) {
+                let t = (!key.1.is_empty()).then_some(key.1.as_str());
+                consumer.event(&Event::output(&key.0, t, &text));
+            }
+        }
+    }
+}

@@ -1,0 +1,878 @@
+//! The test model: packages → tests, built incrementally from [`Event`]s.
+//!
+//! This is the only place that holds mutable state about the run. It knows what a test's result is and why
+//! it failed (assertion, panic, timeout, race, build failure, never finished, package-level failure), keeps
+//! the output worth keeping (failing tests, package-level output, capped) and drops the rest, so that memory
+//! stays bounded by what a report needs. It does not parse goroutine dumps: that is [`crate::dump`]'s job.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::Serialize;
+
+use crate::event::{Action, Event, OutputType};
+
+/// How much of one test's output is kept from its start.
+pub const HEAD_CAP: usize = 4 << 20;
+/// How much of one test's output is kept from its end (whole lines).
+pub const TAIL_CAP: usize = 4 << 20;
+
+/// The result of one test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestResult {
+    /// Started, not ended (yet).
+    Running,
+    /// Passed.
+    Pass,
+    /// Failed; [`Test::kind`] says how.
+    Fail,
+    /// Skipped.
+    Skip,
+}
+
+/// Why a test (or a package) failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    /// An ordinary test failure (`t.Error`, `t.Fatal`, goleak's `VerifyNone`).
+    Test,
+    /// The package did not build.
+    Build,
+    /// The test binary timed out while this test ran.
+    Timeout,
+    /// The test panicked.
+    Panic,
+    /// A package-level failure (TestMain, `goleak.VerifyTestMain`, output after the tests).
+    Package,
+    /// The race detector found a data race during the test.
+    Race,
+    /// The test started and never ended (the binary crashed or exited).
+    Incomplete,
+}
+
+impl FailureKind {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Test => "test",
+            FailureKind::Build => "build",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Panic => "panic",
+            FailureKind::Package => "package",
+            FailureKind::Race => "race",
+            FailureKind::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// The result of one package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageResult {
+    /// Still running.
+    Running,
+    /// Passed.
+    Pass,
+    /// Failed.
+    Fail,
+    /// No test files, or every test skipped.
+    Skip,
+    /// The package did not build.
+    BuildFail,
+    /// The test binary timed out.
+    Timeout,
+    /// A test panicked and killed the binary.
+    Panic,
+    /// The package never reported an end (input cut short).
+    Incomplete,
+}
+
+/// Output kept for a test or package: the head in full, then the tail as whole lines, within caps.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    head: String,
+    tail: VecDeque<String>,
+    tail_bytes: usize,
+    /// Bytes dropped between head and tail.
+    pub dropped_bytes: usize,
+    /// Lines dropped between head and tail.
+    pub dropped_lines: usize,
+}
+
+impl Output {
+    /// Appends one line (with its `\n`, if any).
+    pub fn push(&mut self, line: &str) {
+        if self.tail.is_empty() && self.head.len() + line.len() <= HEAD_CAP {
+            self.head.push_str(line);
+            return;
+        }
+        self.tail.push_back(line.to_string());
+        self.tail_bytes += line.len();
+        while self.tail_bytes > TAIL_CAP && self.tail.len() > 1 {
+            if let Some(old) = self.tail.pop_front() {
+                self.tail_bytes -= old.len();
+                self.dropped_bytes += old.len();
+                self.dropped_lines += 1;
+            }
+        }
+    }
+
+    /// True when nothing was kept.
+    pub fn is_empty(&self) -> bool {
+        self.head.is_empty() && self.tail.is_empty()
+    }
+
+    /// The kept output as one string; a note marks where lines were dropped.
+    pub fn text(&self) -> String {
+        if self.tail.is_empty() {
+            return self.head.clone();
+        }
+        let mut s = String::with_capacity(self.head.len() + self.tail_bytes + 80);
+        s.push_str(&self.head);
+        if self.dropped_lines > 0 {
+            s.push_str(&format!(
+                "[goleash: {} lines ({} bytes) of output cut here]\n",
+                self.dropped_lines, self.dropped_bytes
+            ));
+        }
+        for l in &self.tail {
+            s.push_str(l);
+        }
+        s
+    }
+
+    /// Drops everything kept.
+    pub fn clear(&mut self) {
+        *self = Output::default();
+    }
+}
+
+/// One test (or subtest, by its full name).
+#[derive(Debug, Clone)]
+pub struct Test {
+    /// Full name, `TestA/sub`.
+    pub name: String,
+    /// The result.
+    pub result: TestResult,
+    /// For failed tests: why.
+    pub kind: Option<FailureKind>,
+    /// Seconds, when reported.
+    pub elapsed: Option<f64>,
+    /// Output without framing lines. Dropped when the test passes (unless it printed a goroutineleak
+    /// profile).
+    pub output: Output,
+    /// The first error line: `OutputType: error` when present, else the first `file_test.go:NN:` line,
+    /// else the panic line.
+    pub error_line: Option<String>,
+    /// The first `panic:` or `fatal error:` line.
+    pub panic_line: Option<String>,
+    /// `t.Attr` pairs.
+    pub attrs: Vec<(String, String)>,
+    /// The skip reason (first output line of a skipped test).
+    pub skip_reason: Option<String>,
+    /// Output mentions a goroutineleak profile: kept even when the test passes.
+    pub keep_output: bool,
+    /// The race detector reported during this test.
+    pub race: bool,
+    /// An `error` line was seen through `OutputType`, which is then trusted over heuristics.
+    typed_error: bool,
+}
+
+impl Test {
+    fn new(name: &str) -> Test {
+        Test {
+            name: name.to_string(),
+            result: TestResult::Running,
+            kind: None,
+            elapsed: None,
+            output: Output::default(),
+            error_line: None,
+            panic_line: None,
+            attrs: Vec::new(),
+            skip_reason: None,
+            keep_output: false,
+            race: false,
+            typed_error: false,
+        }
+    }
+
+    /// True when the test failed.
+    pub fn failed(&self) -> bool {
+        self.result == TestResult::Fail
+    }
+}
+
+/// A test binary timeout as the runtime reported it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeout {
+    /// `20s` in `panic: test timed out after 20s`.
+    pub after: String,
+    /// The tests listed under `running tests:`.
+    pub running: Vec<String>,
+}
+
+/// One package (one test binary).
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// The import path.
+    pub name: String,
+    /// The result.
+    pub result: PackageResult,
+    /// Seconds, when reported.
+    pub elapsed: Option<f64>,
+    /// Tests in the order they started.
+    pub tests: Vec<Test>,
+    index: HashMap<String, usize>,
+    /// Output that belongs to no test: TestMain, `goleak.VerifyTestMain`, crashes outside tests.
+    pub output: Output,
+    /// The compiler's messages when the build failed.
+    pub build_output: String,
+    /// The package's build failed (possibly because of a dependency named here).
+    pub failed_build: Option<String>,
+    /// The result came from the test cache.
+    pub cached: bool,
+    /// `[no test files]`.
+    pub no_test_files: bool,
+    /// A timeout, if the binary timed out.
+    pub timeout: Option<Timeout>,
+    /// A package-level failure that no test accounts for (set when the package ends).
+    pub package_failure: Option<String>,
+    /// The package ended (pass/fail/skip event).
+    pub done: bool,
+    /// The last test that a framing line named: where unattributed text-format output goes.
+    current: Option<usize>,
+    /// Reading the `running tests:` list of a timeout.
+    in_running_list: bool,
+    /// Counts of tests, kept when the tests themselves are dropped.
+    pub counts: Counts,
+}
+
+/// Test counts of a package.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Test cases (including package-level failures).
+    pub tests: usize,
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Skipped.
+    pub skipped: usize,
+}
+
+impl Package {
+    fn new(name: &str) -> Package {
+        Package {
+            name: name.to_string(),
+            result: PackageResult::Running,
+            elapsed: None,
+            tests: Vec::new(),
+            index: HashMap::new(),
+            output: Output::default(),
+            build_output: String::new(),
+            failed_build: None,
+            cached: false,
+            no_test_files: false,
+            timeout: None,
+            package_failure: None,
+            done: false,
+            current: None,
+            in_running_list: false,
+            counts: Counts::default(),
+        }
+    }
+
+    /// The test with this full name.
+    pub fn test(&self, name: &str) -> Option<&Test> {
+        self.index.get(name).map(|&i| &self.tests[i])
+    }
+
+    fn test_index(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        self.tests.push(Test::new(name));
+        let i = self.tests.len() - 1;
+        self.index.insert(name.to_string(), i);
+        i
+    }
+
+    /// Releases the per-test records and output once every report has read them, keeping the counts.
+    pub fn compact(&mut self) {
+        self.tests = Vec::new();
+        self.index = HashMap::new();
+        self.output.clear();
+        self.build_output = String::new();
+    }
+
+    fn recount(&mut self) {
+        let mut c = Counts::default();
+        for t in &self.tests {
+            c.tests += 1;
+            match t.result {
+                TestResult::Pass => c.passed += 1,
+                TestResult::Fail => c.failed += 1,
+                TestResult::Skip => c.skipped += 1,
+                TestResult::Running => {}
+            }
+        }
+        if self.package_failure.is_some() || self.failed_build.is_some() {
+            c.tests += 1;
+            c.failed += 1;
+        }
+        self.counts = c;
+    }
+}
+
+/// A problem with the input, reported and then stepped over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The input's name (`-` for standard input).
+    pub input: String,
+    /// The 1-based line number.
+    pub line: usize,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// The whole run: every package of every input.
+#[derive(Debug, Default)]
+pub struct Run {
+    /// Packages in the order they started.
+    pub packages: Vec<Package>,
+    index: HashMap<String, usize>,
+    /// Build output per import path (`build-output` events, and `# pkg` blocks in text), waiting for the
+    /// package's failure.
+    build_output: HashMap<String, String>,
+    /// Output that belongs to no package (non-JSON lines in a JSON stream, text before any package).
+    pub stray: Output,
+    /// Problems with the input.
+    pub warnings: Vec<Warning>,
+    /// How many warnings were not stored (over [`Run::MAX_WARNINGS`]).
+    pub warnings_dropped: usize,
+}
+
+/// True for `=== RUN`, `--- FAIL: …` and the other lines the testing package frames tests with.
+pub fn is_framing_line(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    t.starts_with("=== RUN")
+        || t.starts_with("=== PAUSE")
+        || t.starts_with("=== CONT")
+        || t.starts_with("=== NAME")
+        || t.starts_with("--- PASS: ")
+        || t.starts_with("--- FAIL: ")
+        || t.starts_with("--- SKIP: ")
+        || t.starts_with("--- BENCH: ")
+}
+
+/// True for the package's own closing lines (`PASS`, `FAIL`, `ok  \tpkg\t0.1s`, `FAIL\tpkg\t0.1s`,
+/// `coverage: …`, `exit status 1`), which say nothing a report does not already say.
+pub fn is_package_framing_line(line: &str) -> bool {
+    let t = line.trim_end_matches(['\n', '\r']);
+    t == "PASS"
+        || t == "FAIL"
+        || t.starts_with("ok  \t")
+        || t.starts_with("FAIL\t")
+        || t.starts_with("?   \t")
+        || t.starts_with("exit status ")
+        || t.starts_with("coverage: ")
+        || t.starts_with("testing: warning: no tests to run")
+}
+
+/// Finds `file_test.go:NN: ` at the start of a line (after indentation): the testing package's prefix of
+/// `t.Log`/`t.Error` output.
+pub fn is_test_log_line(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    let Some(colon) = t.find(".go:") else {
+        return false;
+    };
+    if t[..colon].contains(' ') {
+        return false;
+    }
+    let rest = &t[colon + 4..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with(':')
+}
+
+fn clean_line(line: &str) -> String {
+    line.trim().to_string()
+}
+
+impl Run {
+    /// At most this many warnings are stored; the rest are counted.
+    pub const MAX_WARNINGS: usize = 200;
+
+    /// An empty run.
+    pub fn new() -> Run {
+        Run::default()
+    }
+
+    /// Records a problem with the input.
+    pub fn warn(&mut self, input: &str, line: usize, message: impl Into<String>) {
+        if self.warnings.len() < Self::MAX_WARNINGS {
+            self.warnings.push(Warning {
+                input: input.to_string(),
+                line,
+                message: message.into(),
+            });
+        } else {
+            self.warnings_dropped += 1;
+        }
+    }
+
+    /// The package with this import path.
+    pub fn package(&self, name: &str) -> Option<&Package> {
+        self.index.get(name).map(|&i| &self.packages[i])
+    }
+
+    fn package_index(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            if self.packages[i].done {
+                // The same package again (another shard or `-count`): it runs anew, keeping what it had.
+                self.packages[i].done = false;
+                self.packages[i].result = PackageResult::Running;
+            }
+            return i;
+        }
+        self.packages.push(Package::new(name));
+        let i = self.packages.len() - 1;
+        self.index.insert(name.to_string(), i);
+        i
+    }
+
+    /// Records a line of build output for an import path (`build-output`, or a `# pkg` block).
+    pub fn add_build_output(&mut self, import_path: &str, line: &str) {
+        let key = strip_test_suffix(import_path);
+        let buf = self.build_output.entry(key.to_string()).or_default();
+        if buf.len() < HEAD_CAP {
+            buf.push_str(line);
+            if !line.ends_with('\n') {
+                buf.push('\n');
+            }
+        }
+    }
+
+    /// Records a line of output that belongs to no package.
+    pub fn add_stray(&mut self, line: &str) {
+        self.stray.push(line);
+        if !line.ends_with('\n') {
+            self.stray.push("\n");
+        }
+    }
+
+    /// Applies one event. Returns the index of the package when this event ended it.
+    pub fn apply(&mut self, ev: &Event) -> Option<usize> {
+        match ev.action {
+            Action::BuildOutput => {
+                if let Some(line) = ev.output {
+                    self.add_build_output(ev.package, line);
+                }
+                return None;
+            }
+            Action::BuildFail => return None,
+            _ => {}
+        }
+        if ev.package.is_empty() {
+            if let Some(line) = ev.output {
+                self.add_stray(line);
+            }
+            return None;
+        }
+        let pi = self.package_index(ev.package);
+        let pkg = &mut self.packages[pi];
+        match (ev.action, ev.test) {
+            (Action::Start, _) => None,
+            (Action::Run, Some(name)) => {
+                let ti = pkg.test_index(name);
+                let t = &mut pkg.tests[ti];
+                if t.result != TestResult::Running {
+                    // A rerun (`-count=2`): a fresh record under the same name.
+                    pkg.tests.push(Test::new(name));
+                    let ti = pkg.tests.len() - 1;
+                    pkg.index.insert(name.to_string(), ti);
+                    pkg.current = Some(ti);
+                } else {
+                    pkg.current = Some(ti);
+                }
+                None
+            }
+            (Action::Pause | Action::Cont, Some(name)) => {
+                let ti = pkg.test_index(name);
+                pkg.current = Some(ti);
+                None
+            }
+            (Action::Output, Some(name)) => {
+                let ti = pkg.test_index(name);
+                if let Some(line) = ev.output {
+                    pkg.test_output(ti, line, ev.output_type);
+                }
+                None
+            }
+            (Action::Output, None) => {
+                if let Some(line) = ev.output {
+                    pkg.package_output(line);
+                }
+                None
+            }
+            (Action::Attr, Some(name)) => {
+                let ti = pkg.test_index(name);
+                pkg.tests[ti].attrs.push((
+                    ev.key.unwrap_or_default().to_string(),
+                    ev.value.unwrap_or_default().to_string(),
+                ));
+                None
+            }
+            (Action::Pass | Action::Fail | Action::Skip, Some(name)) => {
+                let ti = pkg.test_index(name);
+                let t = &mut pkg.tests[ti];
+                t.elapsed = ev.elapsed;
+                t.result = match ev.action {
+                    Action::Pass => TestResult::Pass,
+                    Action::Fail => TestResult::Fail,
+                    _ => TestResult::Skip,
+                };
+                match t.result {
+                    TestResult::Fail => {
+                        t.kind = Some(if t.panic_line.is_some() {
+                            FailureKind::Panic
+                        } else if t.race {
+                            FailureKind::Race
+                        } else {
+                            FailureKind::Test
+                        });
+                    }
+                    TestResult::Pass if !t.keep_output => t.output.clear(),
+                    _ => {}
+                }
+                None
+            }
+            (Action::Pass | Action::Fail | Action::Skip, None) => {
+                pkg.elapsed = ev.elapsed;
+                let failed_build = ev.failed_build.map(|b| strip_test_suffix(b).to_string());
+                let build_output = failed_build
+                    .as_ref()
+                    .and_then(|b| self.build_output.remove(b))
+                    .or_else(|| self.build_output.remove(ev.package));
+                let pkg = &mut self.packages[pi];
+                if let Some(out) = build_output {
+                    pkg.build_output.push_str(&out);
+                }
+                if failed_build.is_some() {
+                    pkg.failed_build = failed_build;
+                }
+                pkg.end(ev.action);
+                Some(pi)
+            }
+            _ => None,
+        }
+    }
+
+    /// Ends every package that never reported its end (the input was cut short). Returns their indexes.
+    pub fn finish(&mut self) -> Vec<usize> {
+        let mut ended = Vec::new();
+        let leftover: Vec<(String, String)> = self.build_output.drain().collect();
+        for (path, out) in leftover {
+            // Build output whose package never reported: a build failure all the same.
+            let pi = self.package_index(&path);
+            let pkg = &mut self.packages[pi];
+            if !pkg.done {
+                pkg.build_output.push_str(&out);
+                pkg.failed_build = Some(path);
+            }
+        }
+        for (i, pkg) in self.packages.iter_mut().enumerate() {
+            if !pkg.done {
+                pkg.end(Action::Unknown);
+                ended.push(i);
+            }
+        }
+        ended
+    }
+}
+
+/// `example.com/x [example.com/x.test]` → `example.com/x`.
+pub fn strip_test_suffix(import_path: &str) -> &str {
+    match import_path.find(" [") {
+        Some(i) => &import_path[..i],
+        None => import_path,
+    }
+}
+
+impl Package {
+    fn test_output(&mut self, ti: usize, line: &str, ty: OutputType) {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if ty == OutputType::Frame || is_framing_line(content) {
+            if let Some(reason_test) = framing_target(content) {
+                // `--- SKIP: TestX` etc. make the named test current for the lines that follow.
+                if let Some(&i) = self.index.get(reason_test) {
+                    self.current = Some(i);
+                }
+            }
+            return;
+        }
+        self.note_runtime_line(content);
+        let t = &mut self.tests[ti];
+        if ty == OutputType::Error {
+            if !t.typed_error {
+                t.error_line = Some(clean_line(content));
+            }
+            t.typed_error = true;
+        } else if !t.typed_error && t.error_line.is_none() && is_test_log_line(content) {
+            t.error_line = Some(clean_line(content));
+        }
+        if t.panic_line.is_none()
+            && (content.starts_with("panic: ") || content.starts_with("fatal error: "))
+        {
+            t.panic_line = Some(clean_line(content));
+        }
+        if content.starts_with("WARNING: DATA RACE") || content.contains(": race detected during execution of test") {
+            t.race = true;
+        }
+        if !t.keep_output
+            && (content.contains("goroutineleak profile: total") || content.contains(" (leaked)"))
+        {
+            t.keep_output = true;
+        }
+        if t.skip_reason.is_none() && !content.trim().is_empty() {
+            t.skip_reason = Some(clean_line(content));
+        }
+        t.output.push(line);
+        if !line.ends_with('\n') {
+            t.output.push("\n");
+        }
+    }
+
+    fn package_output(&mut self, line: &str) {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.ends_with(" [no test files]") {
+            self.no_test_files = true;
+        }
+        if (content.starts_with("ok  \t") || content.starts_with("--- ")) && content.contains("(cached)") {
+            self.cached = true;
+        }
+        self.note_runtime_line(content);
+        if is_package_framing_line(content) {
+            return;
+        }
+        self.output.push(line);
+        if !line.ends_with('\n') {
+            self.output.push("\n");
+        }
+    }
+
+    /// Watches for the runtime's timeout report in any output.
+    fn note_runtime_line(&mut self, content: &str) {
+        if let Some(after) = content.strip_prefix("panic: test timed out after ") {
+            self.timeout = Some(Timeout {
+                after: after.trim().to_string(),
+                running: Vec::new(),
+            });
+            return;
+        }
+        if self.timeout.is_some() {
+            let t = content.trim();
+            if t == "running tests:" {
+                self.in_running_list = true;
+                return;
+            }
+            if self.in_running_list {
+                // `\t\tTestX (20s)`
+                if content.starts_with("\t\t") && !t.is_empty() {
+                    let name = t.rsplit_once(" (").map_or(t, |(n, _)| n);
+                    if let Some(to) = self.timeout.as_mut() {
+                        to.running.push(name.to_string());
+                    }
+                } else {
+                    self.in_running_list = false;
+                }
+            }
+        }
+    }
+
+    fn end(&mut self, action: Action) {
+        self.done = true;
+        let timeout_running: Vec<String> = self
+            .timeout
+            .as_ref()
+            .map(|t| t.running.clone())
+            .unwrap_or_default();
+        let is_timed_out = |name: &str| {
+            timeout_running.iter().any(|r| {
+                r == name
+                    || r.strip_prefix(name).is_some_and(|rest| rest.starts_with('/'))
+                    || name.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/'))
+            })
+        };
+        let mut any_panic = false;
+        for t in &mut self.tests {
+            if t.result == TestResult::Running {
+                t.result = TestResult::Fail;
+                t.kind = Some(if self.timeout.is_some() && is_timed_out(&t.name) {
+                    FailureKind::Timeout
+                } else if t.panic_line.is_some() {
+                    FailureKind::Panic
+                } else {
+                    FailureKind::Incomplete
+                });
+            } else if t.result == TestResult::Fail && self.timeout.is_some() && is_timed_out(&t.name) {
+                t.kind = Some(FailureKind::Timeout);
+            }
+            if t.kind == Some(FailureKind::Panic) {
+                any_panic = true;
+            }
+            if t.failed() && t.error_line.is_none() {
+                t.error_line = match t.kind {
+                    Some(FailureKind::Timeout) => self
+                        .timeout
+                        .as_ref()
+                        .map(|to| format!("test timed out after {}", to.after)),
+                    Some(FailureKind::Incomplete) => {
+                        Some("test started but never ended: the test binary exited or crashed".to_string())
+                    }
+                    _ => t.panic_line.clone(),
+                };
+            }
+        }
+        let any_test_failed = self.tests.iter().any(Test::failed);
+        self.result = if self.failed_build.is_some() {
+            PackageResult::BuildFail
+        } else {
+            match action {
+                Action::Pass => PackageResult::Pass,
+                Action::Skip => PackageResult::Skip,
+                Action::Fail if self.timeout.is_some() => PackageResult::Timeout,
+                Action::Fail if any_panic => PackageResult::Panic,
+                Action::Fail => PackageResult::Fail,
+                _ if self.timeout.is_some() => PackageResult::Timeout,
+                _ => PackageResult::Incomplete,
+            }
+        };
+        if self.output.text().contains("[build failed]") && self.failed_build.is_none() {
+            self.failed_build = Some(self.name.clone());
+            self.result = PackageResult::BuildFail;
+        }
+        // A failure no test accounts for: TestMain, goleak.VerifyTestMain, a crash outside any test.
+        let package_failed = matches!(action, Action::Fail) || self.result == PackageResult::Incomplete;
+        if package_failed && self.failed_build.is_none() && self.timeout.is_none() {
+            let text = self.output.text();
+            let meaningful = text.lines().any(|l| !l.trim().is_empty());
+            if !any_test_failed || meaningful {
+                let first = text
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .map(str::to_string);
+                self.package_failure = Some(first.unwrap_or_else(|| match self.result {
+                    PackageResult::Incomplete => "the package never reported a result: the input ends before it".to_string(),
+                    _ => "the package failed outside of any test (TestMain, or the test binary's exit status)".to_string(),
+                }));
+            }
+        }
+        if self.timeout.is_some() && !self.tests.iter().any(|t| t.kind == Some(FailureKind::Timeout)) {
+            self.package_failure = Some(format!(
+                "test binary timed out after {} outside of any test",
+                self.timeout.as_ref().map(|t| t.after.as_str()).unwrap_or("?")
+            ));
+        }
+        self.current = None;
+        self.in_running_list = false;
+        self.recount();
+    }
+}
+
+/// The test a framing line names: `--- FAIL: TestX (0.00s)` → `TestX`.
+fn framing_target(line: &str) -> Option<&str> {
+    let t = line.trim_start_matches([' ', '\t']);
+    let rest = t
+        .strip_prefix("--- PASS: ")
+        .or_else(|| t.strip_prefix("--- FAIL: "))
+        .or_else(|| t.strip_prefix("--- SKIP: "))?;
+    Some(rest.rsplit_once(" (").map_or(rest, |(n, _)| n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev<'a>(action: Action, test: Option<&'a str>, output: Option<&'a str>) -> Event<'a> {
+        Event {
+            action,
+            package: "example.com/p",
+            test,
+            output,
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn passing_test_output_is_dropped_failing_kept() {
+        let mut run = Run::new();
+        run.apply(&ev(Action::Run, Some("TestA"), None));
+        run.apply(&ev(Action::Output, Some("TestA"), Some("=== RUN   TestA\n")));
+        run.apply(&ev(Action::Output, Some("TestA"), Some("    a_test.go:3: hello\n")));
+        run.apply(&ev(Action::Pass, Some("TestA"), None));
+        run.apply(&ev(Action::Run, Some("TestB"), None));
+        run.apply(&ev(Action::Output, Some("TestB"), Some("    b_test.go:9: boom\n")));
+        run.apply(&ev(Action::Output, Some("TestB"), Some("--- FAIL: TestB (0.00s)\n")));
+        run.apply(&ev(Action::Fail, Some("TestB"), None));
+        let done = run.apply(&ev(Action::Fail, None, None));
+        assert_eq!(done, Some(0));
+        let p = &run.packages[0];
+        assert!(p.tests[0].output.is_empty());
+        assert_eq!(p.tests[1].output.text(), "    b_test.go:9: boom\n");
+        assert_eq!(p.tests[1].error_line.as_deref(), Some("b_test.go:9: boom"));
+        assert_eq!(p.tests[1].kind, Some(FailureKind::Test));
+        assert_eq!(p.result, PackageResult::Fail);
+        assert_eq!(p.package_failure, None);
+        assert_eq!(p.counts, Counts { tests: 2, passed: 1, failed: 1, skipped: 0 });
+    }
+
+    #[test]
+    fn timeout_fails_running_tests() {
+        let mut run = Run::new();
+        run.apply(&ev(Action::Run, Some("TestHang"), None));
+        run.apply(&ev(Action::Run, Some("TestOther"), None));
+        run.apply(&ev(Action::Pass, Some("TestOther"), None));
+        for l in [
+            "panic: test timed out after 2s\n",
+            "\trunning tests:\n",
+            "\t\tTestHang (2s)\n",
+            "\n",
+            "goroutine 1 [running]:\n",
+        ] {
+            run.apply(&ev(Action::Output, Some("TestHang"), Some(l)));
+        }
+        run.apply(&ev(Action::Fail, None, None));
+        let p = &run.packages[0];
+        assert_eq!(p.result, PackageResult::Timeout);
+        assert_eq!(p.timeout.as_ref().unwrap().running, vec!["TestHang".to_string()]);
+        assert_eq!(p.tests[0].kind, Some(FailureKind::Timeout));
+        assert_eq!(p.tests[0].error_line.as_deref(), Some("panic: test timed out after 2s"));
+        assert_eq!(p.tests[1].result, TestResult::Pass);
+        assert_eq!(p.package_failure, None);
+    }
+
+    #[test]
+    fn package_failure_after_passing_tests() {
+        let mut run = Run::new();
+        run.apply(&ev(Action::Run, Some("TestA"), None));
+        run.apply(&ev(Action::Pass, Some("TestA"), None));
+        run.apply(&ev(Action::Output, None, Some("PASS\n")));
+        run.apply(&ev(Action::Output, None, Some("goleak: Errors on successful test run: found unexpected goroutines:\n")));
+        run.apply(&ev(Action::Output, None, Some("FAIL\texample.com/p\t0.4s\n")));
+        run.apply(&ev(Action::Fail, None, None));
+        let p = &run.packages[0];
+        assert_eq!(
+            p.package_failure.as_deref(),
+            Some("goleak: Errors on successful test run: found unexpected goroutines:")
+        );
+        assert_eq!(p.counts, Counts { tests: 2, passed: 1, failed: 1, skipped: 0 });
+    }
+
+    #[test]
+    fn log_line_detection() {
+        assert!(is_test_log_line("    x_test.go:12: boom"));
+        assert!(!is_test_log_line("    at x.go:12 boom"));
+        assert!(!is_test_log_line("\t/abs/x.go:12 +0x1d"));
+    }
+}

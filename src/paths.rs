@@ -1,0 +1,183 @@
+//! Stack paths → paths a developer (and GitHub) can use.
+//!
+//! Stack traces carry absolute paths of the machine that ran the tests (a container, a CI runner), or
+//! module-relative ones with `-trimpath`. A [`Resolver`] turns them into paths relative to `--root`
+//! through the module path in `--root`'s `go.mod`: a frame of `example.com/m/pkg.F` at
+//! `/anything/pkg/f.go` is `pkg/f.go` when `go.mod` says `module example.com/m`. Standard-library frames
+//! become `$GOROOT/src/…`, dependencies `module@version/path`.
+
+use std::path::{Path, PathBuf};
+
+use crate::dump::{self, Frame};
+
+/// Resolves stack paths against a source root.
+#[derive(Debug, Clone, Default)]
+pub struct Resolver {
+    /// The source root (`--root`), when known.
+    pub root: Option<PathBuf>,
+    /// The module path from `root/go.mod`, when there is one.
+    pub module: Option<String>,
+}
+
+/// Reads `module …` from a `go.mod` file's text.
+pub fn module_path(go_mod: &str) -> Option<String> {
+    go_mod.lines().find_map(|l| {
+        let l = l.trim();
+        let rest = l.strip_prefix("module")?;
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let m = rest.split("//").next()?.trim().trim_matches('"');
+        (!m.is_empty()).then(|| m.to_string())
+    })
+}
+
+/// The nearest folder from `start` upward that holds a `go.mod`.
+pub fn find_go_mod_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join("go.mod").is_file())
+        .map(Path::to_path_buf)
+}
+
+impl Resolver {
+    /// A resolver for `root` (reads `root/go.mod` when present).
+    pub fn new(root: Option<PathBuf>) -> Resolver {
+        let module = root
+            .as_ref()
+            .and_then(|r| std::fs::read_to_string(r.join("go.mod")).ok())
+            .and_then(|t| module_path(&t));
+        Resolver { root, module }
+    }
+
+    /// A resolver that knows the module path without reading a file.
+    pub fn with_module(root: Option<PathBuf>, module: &str) -> Resolver {
+        Resolver {
+            root,
+            module: Some(module.to_string()),
+        }
+    }
+
+    /// The import path of a package with an external test package's `_test` suffix removed.
+    fn package_dir_path(function: &str) -> &str {
+        let pkg = dump::package_of(function);
+        pkg.strip_suffix("_test").unwrap_or(pkg)
+    }
+
+    /// True when the frame is in the user's own code: in `--root`'s module when it is known, else neither
+    /// the standard library nor a dependency from the module cache.
+    pub fn is_user_code(&self, f: &Frame) -> bool {
+        let pkg = Self::package_dir_path(&f.function);
+        if let Some(m) = &self.module {
+            if pkg == m || pkg.strip_prefix(m.as_str()).is_some_and(|r| r.starts_with('/')) {
+                return true;
+            }
+        }
+        if f.file.contains("/pkg/mod/") || is_std_package(pkg) && pkg != "main" {
+            return false;
+        }
+        if pkg == "main" {
+            return true;
+        }
+        self.module.is_none()
+    }
+
+    /// The frame's file as a path relative to the root (for user code), `$GOROOT/src/…` for the standard
+    /// library, `module@version/…` for dependencies, or as printed when nothing better is known.
+    pub fn display_path(&self, f: &Frame) -> String {
+        let file = f.file.replace('\\', "/");
+        if let Some(i) = file.find("/pkg/mod/") {
+            return file[i + "/pkg/mod/".len()..].to_string();
+        }
+        let pkg = Self::package_dir_path(&f.function);
+        if let Some(m) = &self.module {
+            if let Some(rest) = pkg.strip_prefix(m.as_str()) {
+                if rest.is_empty() || rest.starts_with('/') {
+                    let dir = rest.trim_start_matches('/');
+                    let base = file.rsplit('/').next().unwrap_or(&file);
+                    return if dir.is_empty() {
+                        base.to_string()
+                    } else {
+                        format!("{dir}/{base}")
+                    };
+                }
+            }
+        }
+        if is_std_package(pkg) && pkg != "main" {
+            if let Some(i) = file.find("/src/") {
+                let rel = &file[i + 5..];
+                if rel.starts_with(pkg) || rel.starts_with("runtime") || rel.starts_with("internal") {
+                    return format!("$GOROOT/src/{rel}");
+                }
+            }
+        }
+        if let Some(root) = &self.root {
+            let root_s = root.to_string_lossy().replace('\\', "/");
+            if let Some(rest) = file.strip_prefix(root_s.trim_end_matches('/')) {
+                return rest.trim_start_matches('/').to_string();
+            }
+        }
+        file
+    }
+
+    /// The file on disk under the root for a frame of user code, when it exists there.
+    pub fn source_file(&self, f: &Frame) -> Option<PathBuf> {
+        let root = self.root.as_ref()?;
+        if !self.is_user_code(f) {
+            return None;
+        }
+        let rel = self.display_path(f);
+        if rel.starts_with('/') || rel.starts_with('$') || rel.contains("..") {
+            return None;
+        }
+        let p = root.join(&rel);
+        p.is_file().then_some(p)
+    }
+}
+
+/// True for standard-library import paths: the first element has no dot.
+pub fn is_std_package(pkg: &str) -> bool {
+    let first = pkg.split('/').next().unwrap_or(pkg);
+    !first.contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(function: &str, file: &str) -> Frame {
+        Frame {
+            function: function.to_string(),
+            file: file.to_string(),
+            line: 3,
+            ..Frame::default()
+        }
+    }
+
+    #[test]
+    fn module_path_is_read() {
+        assert_eq!(module_path("// c\nmodule example.com/m // x\n\ngo 1.24\n").as_deref(), Some("example.com/m"));
+        assert_eq!(module_path("modulex foo"), None);
+    }
+
+    #[test]
+    fn paths_resolve_through_the_module() {
+        let r = Resolver::with_module(None, "example.com/m");
+        let f = frame("example.com/m/pkg.F.func1", "/builds/xyz/pkg/f.go");
+        assert_eq!(r.display_path(&f), "pkg/f.go");
+        assert!(r.is_user_code(&f));
+        let t = frame("example.com/m/pkg_test.TestX", "/other/pkg/f_test.go");
+        assert_eq!(r.display_path(&t), "pkg/f_test.go");
+        let s = frame("net/http.(*persistConn).readLoop", "/usr/local/go/src/net/http/transport.go");
+        assert_eq!(r.display_path(&s), "$GOROOT/src/net/http/transport.go");
+        assert!(!r.is_user_code(&s));
+        let d = frame(
+            "go.uber.org/goleak.Find",
+            "/root/go/pkg/mod/go.uber.org/goleak@v1.3.0/leaks.go",
+        );
+        assert_eq!(r.display_path(&d), "go.uber.org/goleak@v1.3.0/leaks.go");
+        assert!(!r.is_user_code(&d));
+        let trimmed = frame("example.com/m.Top", "example.com/m/top.go");
+        assert_eq!(r.display_path(&trimmed), "top.go");
+    }
+}

@@ -1,0 +1,428 @@
+//! JUnit XML, valid against Jenkins' `junit-10.xsd`, written package by package.
+//!
+//! One `testsuite` per package (name = import path); one `testcase` per test (classname = import path,
+//! name = full test name), plus a case for each package-level failure (`[build failed]`, `TestMain`,
+//! `[timeout]`, `[incomplete]`). Failures carry `message` = the error line and a body = the test's output
+//! without framing lines, where raw goroutine dumps are replaced by one summary per leak group (its id,
+//! where it blocks, who introduced it, its stack once), capped with head and tail kept.
+//!
+//! Suites are spooled to a temporary file as packages finish; [`JunitSink::finish`] writes the document
+//! with the totals first, copies the spool after it, and renames the result into place, so memory holds
+//! one package at a time and the target file is never half-written.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+use super::{parent_dir, with_path, write_atomic, xml_safe};
+use crate::dump::Source;
+use crate::leak::{self, Finding, Groups};
+use crate::model::{FailureKind, Package, TestResult};
+use crate::paths::Resolver;
+use crate::{LiveSink, PackageDone};
+
+/// How many bytes of a failure body are kept from its start, and from its end.
+pub const BODY_HEAD: usize = 64 * 1024;
+/// See [`BODY_HEAD`].
+pub const BODY_TAIL: usize = 64 * 1024;
+
+/// Totals over all suites.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Totals {
+    /// Test cases.
+    pub tests: usize,
+    /// `failure` elements.
+    pub failures: usize,
+    /// `error` elements.
+    pub errors: usize,
+    /// `skipped` elements.
+    pub skipped: usize,
+    /// Seconds.
+    pub time: f64,
+}
+
+/// The JUnit sink: spools suites, then writes the file.
+pub struct JunitSink {
+    path: PathBuf,
+    spool: BufWriter<File>,
+    /// Totals written so far.
+    pub totals: Totals,
+}
+
+impl JunitSink {
+    /// A sink that will write `path`. Fails (naming the path) when its folder cannot be written.
+    pub fn create(path: &Path) -> io::Result<JunitSink> {
+        let dir = parent_dir(path);
+        let spool = tempfile::tempfile_in(&dir).map_err(|e| with_path(e, path))?;
+        Ok(JunitSink {
+            path: path.to_path_buf(),
+            spool: BufWriter::new(spool),
+            totals: Totals::default(),
+        })
+    }
+
+    /// Writes the document and renames it into place.
+    pub fn finish(self) -> io::Result<()> {
+        let JunitSink {
+            path,
+            spool,
+            totals,
+        } = self;
+        let mut spool = spool.into_inner().map_err(|e| with_path(e.into_error(), &path))?;
+        spool.rewind().map_err(|e| with_path(e, &path))?;
+        write_atomic(&path, |w| {
+            let mut xml = Writer::new(&mut *w);
+            xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+                .map_err(io::Error::other)?;
+            w.write_all(b"\n")?;
+            let mut root = BytesStart::new("testsuites");
+            root.push_attribute(("name", "goleash"));
+            root.push_attribute(("tests", totals.tests.to_string().as_str()));
+            root.push_attribute(("failures", totals.failures.to_string().as_str()));
+            root.push_attribute(("errors", totals.errors.to_string().as_str()));
+            root.push_attribute(("time", format_time(totals.time).as_str()));
+            Writer::new(&mut *w)
+                .write_event(Event::Start(root))
+                .map_err(io::Error::other)?;
+            w.write_all(b"\n")?;
+            io::copy(&mut spool, w)?;
+            w.write_all(b"</testsuites>\n")?;
+            Ok(())
+        })
+    }
+}
+
+impl LiveSink for JunitSink {
+    fn package_done(&mut self, done: &PackageDone) -> io::Result<()> {
+        let suite = render_suite(done);
+        self.totals.tests += suite.totals.tests;
+        self.totals.failures += suite.totals.failures;
+        self.totals.errors += suite.totals.errors;
+        self.totals.skipped += suite.totals.skipped;
+        self.totals.time += suite.totals.time;
+        self.spool.write_all(&suite.xml)
+    }
+}
+
+/// One rendered suite.
+pub struct Suite {
+    /// The XML of the `testsuite` element.
+    pub xml: Vec<u8>,
+    /// Its counts.
+    pub totals: Totals,
+}
+
+/// Seconds with at most three decimals, as the schema wants.
+pub fn format_time(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "0.000".to_string();
+    }
+    format!("{secs:.3}")
+}
+
+/// One test case to write.
+struct Case {
+    name: String,
+    time: f64,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Pass,
+    Skip(String),
+    Fail {
+        error: bool,
+        kind: &'static str,
+        message: String,
+        body: String,
+    },
+}
+
+fn is_error(kind: FailureKind) -> bool {
+    matches!(
+        kind,
+        FailureKind::Build | FailureKind::Timeout | FailureKind::Panic | FailureKind::Incomplete
+    )
+}
+
+/// Renders one package as a `testsuite` element.
+pub fn render_suite(done: &PackageDone) -> Suite {
+    let pkg = done.package;
+    let mut cases = Vec::new();
+    let failure_of = |test: Option<&str>| done.failures.iter().find(|f| f.test.as_deref() == test);
+    if pkg.failed_build.is_some() {
+        let message = done
+            .failures
+            .iter()
+            .find(|f| f.kind == FailureKind::Build)
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        cases.push(Case {
+            name: "[build failed]".to_string(),
+            time: 0.0,
+            outcome: Outcome::Fail {
+                error: true,
+                kind: "build",
+                message,
+                body: cap(&pkg.build_output),
+            },
+        });
+    }
+    for t in &pkg.tests {
+        let outcome = match t.result {
+            TestResult::Pass => Outcome::Pass,
+            TestResult::Skip => Outcome::Skip(t.skip_reason.clone().unwrap_or_default()),
+            TestResult::Fail | TestResult::Running => {
+                let kind = t.kind.unwrap_or(FailureKind::Test);
+                let message = failure_of(Some(&t.name))
+                    .map(|f| f.message.clone())
+                    .or_else(|| t.error_line.clone())
+                    .unwrap_or_else(|| "test failed".to_string());
+                let body = failure_body(done, Some(&t.name), &t.output.text());
+                Outcome::Fail {
+                    error: is_error(kind),
+                    kind: kind.as_str(),
+                    message,
+                    body,
+                }
+            }
+        };
+        cases.push(Case {
+            name: t.name.clone(),
+            time: t.elapsed.unwrap_or(0.0),
+            outcome,
+        });
+    }
+    if let Some(msg) = &pkg.package_failure {
+        let f = failure_of(None).filter(|f| f.kind != FailureKind::Build);
+        let kind = f.map_or(FailureKind::Package, |f| f.kind);
+        let name = match kind {
+            FailureKind::Timeout => "[timeout]",
+            FailureKind::Incomplete => "[incomplete]",
+            _ => "TestMain",
+        };
+        cases.push(Case {
+            name: name.to_string(),
+            time: 0.0,
+            outcome: Outcome::Fail {
+                error: is_error(kind),
+                kind: kind.as_str(),
+                message: msg.clone(),
+                body: failure_body(done, None, &pkg.output.text()),
+            },
+        });
+    }
+    let mut totals = Totals {
+        tests: cases.len(),
+        time: pkg.elapsed.unwrap_or(0.0),
+        ..Totals::default()
+    };
+    for c in &cases {
+        match &c.outcome {
+            Outcome::Pass => {}
+            Outcome::Skip(_) => totals.skipped += 1,
+            Outcome::Fail { error: true, .. } => totals.errors += 1,
+            Outcome::Fail { error: false, .. } => totals.failures += 1,
+        }
+    }
+    let mut buf = Vec::with_capacity(1024);
+    // Writing to a Vec cannot fail.
+    let _ = write_suite(&mut buf, pkg, &cases, &totals);
+    Suite { xml: buf, totals }
+}
+
+fn write_suite(buf: &mut Vec<u8>, pkg: &Package, cases: &[Case], totals: &Totals) -> quick_xml::Result<()> {
+    let mut w = Writer::new_with_indent(&mut *buf, b' ', 2);
+    let name = xml_safe(&pkg.name);
+    let mut suite = BytesStart::new("testsuite");
+    suite.push_attribute(("name", name.as_ref()));
+    suite.push_attribute(("tests", totals.tests.to_string().as_str()));
+    suite.push_attribute(("failures", totals.failures.to_string().as_str()));
+    suite.push_attribute(("errors", totals.errors.to_string().as_str()));
+    suite.push_attribute(("skipped", totals.skipped.to_string().as_str()));
+    suite.push_attribute(("time", format_time(totals.time).as_str()));
+    w.write_event(Event::Start(suite))?;
+    let attrs: Vec<(String, String)> = pkg
+        .tests
+        .iter()
+        .flat_map(|t| t.attrs.iter().map(move |(k, v)| (format!("{}.{}", t.name, k), v.clone())))
+        .collect();
+    if !attrs.is_empty() {
+        w.write_event(Event::Start(BytesStart::new("properties")))?;
+        for (k, v) in &attrs {
+            let mut p = BytesStart::new("property");
+            p.push_attribute(("name", xml_safe(k).as_ref()));
+            p.push_attribute(("value", xml_safe(v).as_ref()));
+            w.write_event(Event::Empty(p))?;
+        }
+        w.write_event(Event::End(BytesEnd::new("properties")))?;
+    }
+    for c in cases {
+        let mut tc = BytesStart::new("testcase");
+        tc.push_attribute(("classname", name.as_ref()));
+        tc.push_attribute(("name", xml_safe(&c.name).as_ref()));
+        tc.push_attribute(("time", format_time(c.time).as_str()));
+        match &c.outcome {
+            Outcome::Pass => {
+                w.write_event(Event::Empty(tc))?;
+            }
+            Outcome::Skip(reason) => {
+                w.write_event(Event::Start(tc))?;
+                let mut s = BytesStart::new("skipped");
+                s.push_attribute(("message", xml_safe(reason).as_ref()));
+                w.write_event(Event::Empty(s))?;
+                w.write_event(Event::End(BytesEnd::new("testcase")))?;
+            }
+            Outcome::Fail {
+                error,
+                kind,
+                message,
+                body,
+            } => {
+                w.write_event(Event::Start(tc))?;
+                let tag = if *error { "error" } else { "failure" };
+                let mut f = BytesStart::new(tag);
+                f.push_attribute(("message", xml_safe(message).as_ref()));
+                f.push_attribute(("type", *kind));
+                w.write_event(Event::Start(f))?;
+                w.write_event(Event::Text(BytesText::new(&xml_safe(body))))?;
+                w.write_event(Event::End(BytesEnd::new(tag)))?;
+                w.write_event(Event::End(BytesEnd::new("testcase")))?;
+            }
+        }
+    }
+    w.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    buf.push(b'\n');
+    Ok(())
+}
+
+/// Caps a body, keeping its head and tail and saying how much was cut.
+pub fn cap(text: &str) -> String {
+    if text.len() <= BODY_HEAD + BODY_TAIL {
+        return text.to_string();
+    }
+    let mut head_end = BODY_HEAD;
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let mut tail_start = text.len() - BODY_TAIL;
+    while !text.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    format!(
+        "{}\n[goleash: {} bytes of output cut here; the full output is in the go test log]\n{}",
+        &text[..head_end],
+        tail_start - head_end,
+        &text[tail_start..]
+    )
+}
+
+/// A failure's body: the note about inherited leaks, then the output with each dump block replaced by the
+/// summaries of the leak groups it reported (each group's stack once), capped.
+pub fn failure_body(done: &PackageDone, test: Option<&str>, output: &str) -> String {
+    let mine: Vec<&Finding> = done
+        .findings
+        .iter()
+        .filter(|f| f.occurrence.test.as_deref() == test)
+        .collect();
+    let mut body = String::new();
+    if let Some(t) = test {
+        if let Some(note) = leak::inherited_note(done.findings, t) {
+            let _ = writeln!(body, "goleash: {note}");
+        }
+    }
+    let mut spans: Vec<(Source, std::ops::Range<usize>)> = done
+        .blocks
+        .iter()
+        .filter(|(t, _, r)| t.as_deref() == test && r.end <= output.len() && r.start <= r.end)
+        .map(|(_, s, r)| (*s, r.clone()))
+        .collect();
+    spans.sort_by_key(|(_, r)| r.start);
+    let mut shown: Vec<String> = Vec::new();
+    let mut pos = 0;
+    for (source, r) in spans {
+        if r.start < pos || !output.is_char_boundary(r.start) || !output.is_char_boundary(r.end) {
+            continue;
+        }
+        body.push_str(&output[pos..r.start]);
+        let in_block: Vec<&&Finding> = mine.iter().filter(|f| f.occurrence.source == source).collect();
+        let first_line = output[r.clone()].lines().next().unwrap_or_default();
+        let _ = writeln!(body, "{first_line}");
+        let _ = writeln!(
+            body,
+            "goleash: {} leaked goroutine{} in {} leak group{} (raw dump replaced; ids are stable across runs):",
+            in_block.len(),
+            if in_block.len() == 1 { "" } else { "s" },
+            count_ids(&in_block),
+            if count_ids(&in_block) == 1 { "" } else { "s" },
+        );
+        for f in &in_block {
+            if shown.contains(&f.id) {
+                continue;
+            }
+            shown.push(f.id.clone());
+            let n = in_block.iter().filter(|o| o.id == f.id).count();
+            body.push_str(&describe_group(f, n, done.findings, done.groups, done.resolver));
+        }
+        pos = r.end;
+    }
+    body.push_str(&output[pos.min(output.len())..]);
+    cap(&body)
+}
+
+fn count_ids(findings: &[&&Finding]) -> usize {
+    let mut ids: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
+/// A leak group as text: id, state, count, who introduced it, location, creator, stack.
+pub fn describe_group(f: &Finding, count: usize, all: &[Finding], groups: &Groups, resolver: &Resolver) -> String {
+    let g = &f.goroutine;
+    let mut s = String::new();
+    let origin = if f.occurrence.inherited {
+        let by = all
+            .iter()
+            .find(|o| o.goroutine.id == g.id && !o.occurrence.inherited)
+            .and_then(|o| o.occurrence.test.clone())
+            .unwrap_or_else(|| "an earlier test".to_string());
+        format!("inherited: leaked by {by}")
+    } else {
+        "introduced here".to_string()
+    };
+    let _ = writeln!(
+        s,
+        "  leak {} [{}] {} goroutine{} blocked in {} ({})",
+        f.id,
+        f.occurrence.source.as_str(),
+        count,
+        if count == 1 { "" } else { "s" },
+        if g.state.is_empty() { "unknown state" } else { &g.state },
+        origin
+    );
+    if let Some(loc) = leak::location(g, resolver) {
+        let _ = writeln!(s, "    at {} ({}:{})", loc.function, resolver.display_path(loc), loc.line);
+    }
+    if let Some(c) = &g.created_by {
+        let _ = writeln!(s, "    created by {} ({}:{})", c.function, resolver.display_path(c), c.line);
+    }
+    if let Some(group) = groups.get(&f.id) {
+        if let Some(advice) = &group.advice {
+            let _ = writeln!(s, "    cause: {}", group.cause.as_deref().unwrap_or("unknown"));
+            for line in advice.lines() {
+                let _ = writeln!(s, "    fix: {line}");
+            }
+        }
+    }
+    let _ = writeln!(s, "    stack:");
+    for fr in &g.frames {
+        let _ = writeln!(s, "      {}", fr.function);
+        let _ = writeln!(s, "          {}:{}", resolver.display_path(fr), fr.line);
+    }
+    s
+}
