@@ -82,18 +82,17 @@ pub struct LeakGroup {
     pub advice: Option<String>,
 }
 
-/// True for frames that are runtime machinery rather than the code that blocked.
+/// True for frames that are runtime machinery rather than the code that blocked: the runtime, `internal/…`,
+/// `sync` and `sync/atomic`, and `time.Sleep`. Their frames differ between Go versions, and the wait state
+/// already says what they do.
 pub fn is_machinery(function: &str) -> bool {
     let pkg = dump::package_of(function);
     pkg == "runtime"
-        || pkg.starts_with("runtime/internal")
+        || pkg.starts_with("runtime/")
         || pkg.starts_with("internal/")
-        || (pkg == "sync"
-            && (function.contains("runtime_")
-                || function.contains("Slow")
-                || function.starts_with("sync.(*Mutex).lock")
-                || function.starts_with("sync.(*RWMutex).rUnlock")))
+        || pkg == "sync"
         || pkg == "sync/atomic"
+        || function == "time.Sleep"
 }
 
 /// The signature text of a goroutine (see the module docs).
@@ -158,7 +157,7 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
             continue;
         }
         let text = t.output.text();
-        let ex = dump::extract(&text);
+        let ex = without_profile_duplicates(dump::extract(&text));
         for b in &ex.blocks {
             blocks.push((Some(t.name.clone()), b.source, b.span.clone()));
         }
@@ -172,7 +171,7 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
     }
     if !pkg.output.is_empty() {
         let text = pkg.output.text();
-        let ex = dump::extract(&text);
+        let ex = without_profile_duplicates(dump::extract(&text));
         for b in &ex.blocks {
             blocks.push((None, b.source, b.span.clone()));
         }
@@ -195,6 +194,26 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
         add(&mut findings, test.as_deref(), Source::Timeout, g);
     }
     (findings, blocks)
+}
+
+/// Drops the records of a goroutineleak profile's `debug=1` form (no goroutine id, no state) when the
+/// same output also dumped those goroutines in full (`debug=2`): the same goroutines printed twice.
+fn without_profile_duplicates(mut ex: dump::Extraction) -> dump::Extraction {
+    let full: Vec<String> = ex
+        .suspects
+        .iter()
+        .filter(|s| s.goroutine.id != 0)
+        .map(|s| frames_part(&signature(&s.goroutine)).to_string())
+        .collect();
+    ex.suspects.retain(|s| {
+        s.goroutine.id != 0 || !full.iter().any(|f| *f == frames_part(&signature(&s.goroutine)))
+    });
+    ex
+}
+
+/// The frames part of a signature (between the state and the creator).
+fn frames_part(signature: &str) -> &str {
+    signature.split('|').nth(1).unwrap_or_default()
 }
 
 /// True when the goroutine's stack (or creator) is inside the function of test `name` (`TestX/sub` →
@@ -224,9 +243,17 @@ impl Groups {
         Groups::default()
     }
 
-    /// Adds the findings of one package.
-    pub fn add(&mut self, findings: &[Finding]) {
-        for f in findings {
+    /// Adds the findings of one package. A finding without a state and creator (a goroutineleak
+    /// profile's `debug=1` record) joins the group whose stack is the same, when there is one.
+    pub fn add(&mut self, findings: &mut [Finding]) {
+        for f in findings.iter_mut() {
+            if f.goroutine.state.is_empty() && f.goroutine.created_by.is_none() {
+                let frames = frames_part(&signature(&f.goroutine)).to_string();
+                if let Some(g) = self.groups.iter().find(|g| frames_part(&g.signature) == frames) {
+                    f.id = g.id.clone();
+                }
+            }
+            let f = &*f;
             let gi = match self.index.get(&f.id) {
                 Some(&gi) => gi,
                 None => {

@@ -18,11 +18,13 @@ pub mod advice;
 pub mod baseline;
 pub mod dump;
 pub mod event;
+pub mod fixdiff;
 pub mod input;
 pub mod leak;
 pub mod model;
 pub mod paths;
 pub mod report;
+pub mod runner;
 
 use std::ops::Range;
 
@@ -135,8 +137,8 @@ impl<'s> Pipeline<'s> {
 
     fn package_done(&mut self, pi: usize) {
         let pkg = &self.analysis.run.packages[pi];
-        let (findings, blocks) = leak::collect_package(pkg);
-        self.analysis.groups.add(&findings);
+        let (mut findings, blocks) = leak::collect_package(pkg);
+        self.analysis.groups.add(&mut findings);
         classify_new_groups(&mut self.analysis.groups, &self.resolver);
         let failures = failures_of(pkg, &findings);
         for sink in self.sinks.iter_mut() {
@@ -187,7 +189,7 @@ pub fn failures_of(pkg: &Package, findings: &[Finding]) -> Vec<Failure> {
             .build_output
             .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty())
+            .find(|l| !l.is_empty() && !l.starts_with("# "))
             .map(str::to_string);
         out.push(Failure {
             package: pkg.name.clone(),
@@ -198,7 +200,20 @@ pub fn failures_of(pkg: &Package, findings: &[Finding]) -> Vec<Failure> {
         });
     }
     for t in pkg.tests.iter().filter(|t| t.result == TestResult::Fail) {
-        let mut message = t.error_line.clone().unwrap_or_else(|| "test failed".to_string());
+        let mut message = t.error_line.clone().unwrap_or_else(|| {
+            let prefix = format!("{}/", t.name);
+            let failed: Vec<&str> = pkg
+                .tests
+                .iter()
+                .filter(|s| s.failed() && s.name.starts_with(&prefix))
+                .map(|s| s.name.as_str())
+                .collect();
+            if failed.is_empty() {
+                "test failed".to_string()
+            } else {
+                format!("subtests failed: {}", failed.join(", "))
+            }
+        });
         if let Some(note) = leak::inherited_note(findings, &t.name) {
             message = note;
         }
@@ -252,7 +267,7 @@ impl input::Consumer for Pipeline<'_> {
         self.analysis.dump_inputs += 1;
         let suspects = dump::extract_bare_dump(&text);
         let package = String::new();
-        let findings: Vec<Finding> = suspects
+        let mut findings: Vec<Finding> = suspects
             .into_iter()
             .map(|s| {
                 let sig = leak::signature(&s.goroutine);
@@ -269,7 +284,7 @@ impl input::Consumer for Pipeline<'_> {
                 }
             })
             .collect();
-        self.analysis.groups.add(&findings);
+        self.analysis.groups.add(&mut findings);
         classify_new_groups(&mut self.analysis.groups, &self.resolver);
     }
 }

@@ -1,16 +1,20 @@
 //! The `goleash` command line: flags → pipeline → reports → exit status.
 
+use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, BufReader, IsTerminal};
+use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use goleash::baseline::Baseline;
 use goleash::input;
 use goleash::paths::{find_go_mod_root, Resolver};
+use goleash::report::github::{self, StopCommands};
+use goleash::report::terminal::{self as term, ColorChoice};
 use goleash::report::{self, junit::JunitSink, terminal::TerminalSink};
+use goleash::runner;
 use goleash::{LiveSink, Pipeline};
 
 /// Exit status: the tool itself could not do its job.
@@ -31,9 +35,12 @@ enum FailOn {
 #[command(
     name = "goleash",
     version,
-    after_help = "Examples:\n  go test -json ./... 2>&1 | goleash --junit junit.xml\n  goleash --json report.json test-output.json shard2.json\n  go test -v ./... 2>&1 | goleash --fail-on leak\n\nExit status: 0 nothing to fail on, 1 failing tests or leaks (per --fail-on), 2 goleash could not do its job."
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
+    #[command(subcommand)]
+    subcommand: Option<Sub>,
     /// Input files (`go test -json` streams, plain `go test` output, or goroutine dumps); `-` or none reads standard input.
     inputs: Vec<PathBuf>,
     /// Write JUnit XML to PATH.
@@ -51,17 +58,83 @@ struct Cli {
     /// Write the ids of every leak found, in the baseline format.
     #[arg(long, value_name = "PATH")]
     write_baseline: Option<PathBuf>,
+    /// Write the fixes the advice engine is sure of as a unified diff (relative to --root) that `git apply` takes.
+    #[arg(long, value_name = "PATH")]
+    fix_diff: Option<PathBuf>,
     /// What makes the exit status 1.
     #[arg(long, value_enum, default_value = "any")]
     fail_on: FailOn,
     /// Print only failures, leaks and the totals line.
     #[arg(short, long)]
     quiet: bool,
+    /// Colour the terminal output: auto (when standard output is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
+    /// Print GitHub workflow-command annotations on standard output: auto (when GITHUB_ACTIONS=true), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    github: github::Mode,
+    /// Append a Markdown job summary to PATH (under GitHub Actions the default is $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "PATH")]
+    summary: Option<PathBuf>,
+    /// Publish a check run named goleash with every annotation through the GitHub API (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_API_URL).
+    #[arg(long)]
+    checks: bool,
+    /// Write SARIF 2.1.0 to PATH, one result per leak group, for code scanning.
+    #[arg(long, value_name = "PATH")]
+    sarif: Option<PathBuf>,
+    /// Run this command (after `--`) and read what it prints; `-json` is added to `go test` when missing.
+    #[arg(last = true, value_name = "CMD", conflicts_with = "inputs")]
+    command: Vec<OsString>,
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  Read a stream from a pipe:
+    go test -json ./... 2>&1 | goleash --junit junit.xml
+  Run go test itself (adds -json; exits non-zero when go test fails, no pipefail needed):
+    goleash -- go test -race ./...
+  Read saved outputs, e.g. one per CI shard, as one run:
+    goleash --json report.json shard1.json shard2.json
+  Plain text and goroutine dumps work too:
+    go test -v ./... 2>&1 | goleash --fail-on leak
+    curl -s localhost:6060/debug/pprof/goroutine?debug=2 | goleash
+
+Exit status: 0 nothing to fail on, 1 failing tests or leaks (per --fail-on) or a failed
+`-- COMMAND`, 2 goleash could not do its job (unreadable input, unwritable output, bad flag,
+a command that cannot be started).";
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Print a completion script for a shell (e.g. `goleash completions bash > /etc/bash_completion.d/goleash`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; e.g. `goleash man > goleash.1`).
+    Man,
+}
+
+/// Prints what a subcommand produces.
+fn run_subcommand(sub: &Sub) -> io::Result<u8> {
+    let mut out = io::stdout().lock();
+    let mut cmd = Cli::command();
+    match sub {
+        Sub::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cmd, "goleash", &mut out);
+        }
+        Sub::Man => ignore_broken_pipe(clap_mangen::Man::new(cmd).render(&mut out))?,
+    }
+    Ok(0)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let result = match &cli.subcommand {
+        Some(sub) => run_subcommand(sub),
+        None => run(cli),
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("goleash: {e}");
@@ -91,13 +164,25 @@ fn run(cli: Cli) -> io::Result<u8> {
     };
     // Open every output before reading anything: a bad path fails fast.
     let mut junit = cli.junit.as_deref().map(JunitSink::create).transpose()?;
-    for p in [&cli.json, &cli.write_baseline].into_iter().flatten() {
+    for p in [&cli.json, &cli.write_baseline, &cli.fix_diff, &cli.sarif].into_iter().flatten() {
         if p.as_os_str() != "-" {
             check_writable(p)?;
         }
     }
+    if let Some(p) = &cli.summary {
+        github_summary_check(p)?;
+    }
     let stdout_is_json = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    let mut terminal = TerminalSink::new(!stdout_is_json, cli.quiet);
+    // Under --github, nothing echoed from the test output may act as a workflow command: stdout is
+    // inert until our own annotations (random token), stderr is neutralised line by line.
+    let annotate = cli.github.active(std::env::var("GITHUB_ACTIONS").ok().as_deref());
+    let mut stop = match annotate && !stdout_is_json {
+        true => Some(StopCommands::start(&mut io::stdout().lock())?),
+        false => None,
+    };
+    let inert = |s: String| if annotate { github::neutralise(&s).into_owned() } else { s };
+    let term_opts = term::Options::for_stdout(cli.color, cli.quiet);
+    let mut terminal = TerminalSink::new(!stdout_is_json, term_opts);
     let mut sinks: Vec<&mut dyn LiveSink> = vec![&mut terminal];
     if let Some(j) = junit.as_mut() {
         sinks.push(j);
@@ -108,7 +193,15 @@ fn run(cli: Cli) -> io::Result<u8> {
     } else {
         cli.inputs.clone()
     };
-    for path in &inputs {
+    let mut child = None;
+    if !cli.command.is_empty() {
+        let mut running = runner::Running::start(&cli.command)?;
+        pipeline.input_name = running.command.clone();
+        input::read(running.reader(), &mut pipeline)?;
+        let command = running.command.clone();
+        child = Some((running.wait()?, command));
+    }
+    for path in inputs.iter().filter(|_| cli.command.is_empty()) {
         if path.as_os_str() == "-" {
             pipeline.input_name = "-".to_string();
             input::read(io::stdin().lock(), &mut pipeline)?;
@@ -131,7 +224,14 @@ fn run(cli: Cli) -> io::Result<u8> {
     if let Some(p) = &cli.json {
         if p.as_os_str() == "-" {
             let mut out = io::stdout().lock();
-            ignore_broken_pipe(report::json::write(&mut out, &report))?;
+            if annotate {
+                let mut buf = Vec::new();
+                report::json::write(&mut buf, &report)?;
+                let text = String::from_utf8_lossy(&buf);
+                ignore_broken_pipe(io::Write::write_all(&mut out, github::neutralise_json(&text).as_bytes()))?;
+            } else {
+                ignore_broken_pipe(report::json::write(&mut out, &report))?;
+            }
         } else {
             report::write_atomic(p, |w| report::json::write(w, &report))?;
         }
@@ -139,8 +239,12 @@ fn run(cli: Cli) -> io::Result<u8> {
     if let Some(p) = &cli.write_baseline {
         report::write_atomic(p, |w| w.write_all(Baseline::render(&report).as_bytes()))?;
     }
+    if let Some(p) = &cli.fix_diff {
+        let fd = goleash::fixdiff::write(p, &analysis.groups, &resolver)?;
+        eprintln!("goleash: {}", goleash::fixdiff::summary_line(&fd, p));
+    }
     for w in &analysis.run.warnings {
-        eprintln!("goleash: warning: {}:{}: {}", w.input, w.line, w.message);
+        eprintln!("{}", inert(format!("goleash: warning: {}:{}: {}", w.input, w.line, w.message)));
     }
     if analysis.run.warnings_dropped > 0 {
         eprintln!("goleash: warning: {} more input problems not shown", analysis.run.warnings_dropped);
@@ -150,8 +254,7 @@ fn run(cli: Cli) -> io::Result<u8> {
     }
     if !stdout_is_json {
         let mut out = io::stdout().lock();
-        let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        ignore_broken_pipe(report::terminal::write_final(&mut out, &report, cli.quiet, color))?;
+        ignore_broken_pipe(term::write_final(&mut out, &report, &resolver, &term_opts))?;
     }
     let new_leaks = report.leaks.iter().filter(|l| !l.known).count();
     let failing = report.summary.failed > 0;
@@ -160,7 +263,123 @@ fn run(cli: Cli) -> io::Result<u8> {
         FailOn::Leak => new_leaks > 0,
         FailOn::Never => false,
     };
-    Ok(u8::from(fail))
+    let policy = github::Policy {
+        failures_fail: cli.fail_on == FailOn::Any,
+        leaks_fail: cli.fail_on != FailOn::Never,
+    };
+    github_outputs(&cli, &report, &resolver, policy, fail, annotate, stop.as_mut())?;
+    let code = u8::from(fail);
+    Ok(match &child {
+        Some((status, command)) => {
+            if let Some(note) = runner::failure_note(command, status, &report, &analysis.run.stray.text()) {
+                eprint!("{}", inert(note));
+            }
+            runner::combined_status(code, status)
+        }
+        None => code,
+    })
+}
+
+/// Fails, naming the path, when the summary file cannot be appended to.
+fn github_summary_check(path: &Path) -> io::Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map(drop)
+        .map_err(|e| report::with_path(e, path))
+}
+
+/// The GitHub outputs, after the analysis: annotations (workflow commands, after the end of the inert
+/// stretch of standard output), the job summary, SARIF and the check run. Problems with the check run
+/// or the default summary file are warnings, never exit status 2.
+fn github_outputs(
+    cli: &Cli,
+    report: &report::json::Report,
+    resolver: &Resolver,
+    policy: github::Policy,
+    fail: bool,
+    annotate: bool,
+    stop: Option<&mut StopCommands>,
+) -> io::Result<()> {
+    use report::{checks, sarif, summary};
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let prefix = match (&resolver.root, env("GITHUB_WORKSPACE")) {
+        (Some(root), Some(ws)) => github::repo_prefix(root, Path::new(&ws)),
+        _ => String::new(),
+    };
+    let all = github::annotations(report, policy, &prefix);
+    let capped = github::cap(&all);
+    if annotate {
+        let stdout_is_json = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+        let r = if stdout_is_json {
+            github::write_commands(&mut io::stderr().lock(), &capped)
+        } else {
+            let mut out = io::stdout().lock();
+            match stop {
+                Some(s) => s.end(&mut out).and_then(|_| github::write_commands(&mut out, &capped)),
+                None => github::write_commands(&mut out, &capped),
+            }
+        };
+        ignore_broken_pipe(r)?;
+    }
+    let links = summary::Links::new(
+        env("GITHUB_SERVER_URL").as_deref(),
+        env("GITHUB_REPOSITORY").as_deref(),
+        env("GITHUB_SHA").as_deref(),
+    );
+    let opts = summary::Options {
+        prefix: prefix.clone(),
+        links,
+        omitted_annotations: if annotate { capped.omitted } else { 0 },
+        ..summary::Options::default()
+    };
+    let on_actions = env("GITHUB_ACTIONS").as_deref() == Some("true");
+    let summary_path = cli
+        .summary
+        .clone()
+        .map(|p| (p, true))
+        .or_else(|| env("GITHUB_STEP_SUMMARY").filter(|_| on_actions).map(|p| (PathBuf::from(p), false)));
+    if let Some((path, explicit)) = summary_path {
+        let text = summary::render(
+            report,
+            &summary::Options {
+                limit: summary::room_left(&path, summary::SUMMARY_LIMIT),
+                ..opts.clone()
+            },
+        );
+        match summary::append(&path, &text) {
+            Err(e) if explicit => return Err(e),
+            Err(e) => eprintln!("goleash: warning: job summary not written: {e}"),
+            Ok(()) => {}
+        }
+    }
+    if let Some(p) = &cli.sarif {
+        let log = sarif::build(report, &prefix, policy.leaks_fail);
+        report::write_atomic(p, |w| sarif::write(w, &log))?;
+    }
+    if cli.checks {
+        let inert = |s: String| if annotate { github::neutralise(&s).into_owned() } else { s };
+        match checks::Config::from_env(env) {
+            Err(why) => eprintln!("goleash: warning: check run not published: {why}"),
+            Ok(config) => {
+                let requests = checks::plan(report, &all, checks::conclusion(fail, &all), &config.target.sha, &opts);
+                match checks::publish(&config, &requests) {
+                    Ok(p) => eprintln!(
+                        "{}",
+                        inert(format!(
+                            "goleash: check run {} published with {} annotations{}",
+                            checks::CHECK_NAME,
+                            p.annotations,
+                            p.html_url.map(|u| format!(": {u}")).unwrap_or_default()
+                        ))
+                    ),
+                    Err(why) => eprintln!("{}", inert(format!("goleash: warning: check run not published: {why}"))),
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A closed standard output (`| head`) ends quietly.

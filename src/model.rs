@@ -5,7 +5,9 @@
 //! the output worth keeping (failing tests, package-level output, capped) and drops the rest, so that memory
 //! stays bounded by what a report needs. It does not parse goroutine dumps: that is [`crate::dump`]'s job.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -245,6 +247,12 @@ pub struct Package {
     in_running_list: bool,
     /// Counts of tests, kept when the tests themselves are dropped.
     pub counts: Counts,
+    /// Counts of earlier runs of the same package (another shard, a repeated stream).
+    prior: Counts,
+    /// The lone `PASS`/`FAIL` line that ends the tests was seen.
+    after_tests: bool,
+    /// The first line of package output after the tests ended (TestMain, `goleak.VerifyTestMain`).
+    epilogue: Option<String>,
 }
 
 /// Test counts of a package.
@@ -267,7 +275,7 @@ impl Package {
             result: PackageResult::Running,
             elapsed: None,
             tests: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             output: Output::default(),
             build_output: String::new(),
             failed_build: None,
@@ -279,6 +287,9 @@ impl Package {
             current: None,
             in_running_list: false,
             counts: Counts::default(),
+            prior: Counts::default(),
+            after_tests: false,
+            epilogue: None,
         }
     }
 
@@ -288,6 +299,11 @@ impl Package {
     }
 
     fn test_index(&mut self, name: &str) -> usize {
+        if let Some(i) = self.current {
+            if self.tests.get(i).is_some_and(|t| t.name == name) {
+                return i;
+            }
+        }
         if let Some(&i) = self.index.get(name) {
             return i;
         }
@@ -300,13 +316,13 @@ impl Package {
     /// Releases the per-test records and output once every report has read them, keeping the counts.
     pub fn compact(&mut self) {
         self.tests = Vec::new();
-        self.index = HashMap::new();
+        self.index = HashMap::default();
         self.output.clear();
         self.build_output = String::new();
     }
 
     fn recount(&mut self) {
-        let mut c = Counts::default();
+        let mut c = self.prior;
         for t in &self.tests {
             c.tests += 1;
             match t.result {
@@ -348,6 +364,8 @@ pub struct Run {
     pub stray: Output,
     /// Problems with the input.
     pub warnings: Vec<Warning>,
+    /// The package of the previous event (most events follow one another in one package).
+    last_package: Option<usize>,
     /// How many warnings were not stored (over [`Run::MAX_WARNINGS`]).
     pub warnings_dropped: usize,
 }
@@ -359,6 +377,7 @@ pub fn is_framing_line(line: &str) -> bool {
         || t.starts_with("=== PAUSE")
         || t.starts_with("=== CONT")
         || t.starts_with("=== NAME")
+        || t.starts_with("=== ATTR")
         || t.starts_with("--- PASS: ")
         || t.starts_with("--- FAIL: ")
         || t.starts_with("--- SKIP: ")
@@ -426,11 +445,31 @@ impl Run {
     }
 
     fn package_index(&mut self, name: &str) -> usize {
+        if let Some(i) = self.last_package {
+            if self.packages[i].name == name && !self.packages[i].done {
+                return i;
+            }
+        }
+        let i = self.package_index_slow(name);
+        self.last_package = Some(i);
+        i
+    }
+
+    fn package_index_slow(&mut self, name: &str) -> usize {
         if let Some(&i) = self.index.get(name) {
             if self.packages[i].done {
                 // The same package again (another shard or `-count`): it runs anew, keeping what it had.
-                self.packages[i].done = false;
-                self.packages[i].result = PackageResult::Running;
+                let p = &mut self.packages[i];
+                p.done = false;
+                p.result = PackageResult::Running;
+                p.prior = p.counts;
+                p.tests.clear();
+                p.index.clear();
+                p.package_failure = None;
+                p.failed_build = None;
+                p.timeout = None;
+                p.after_tests = false;
+                p.epilogue = None;
             }
             return i;
         }
@@ -651,8 +690,14 @@ impl Package {
             self.cached = true;
         }
         self.note_runtime_line(content);
+        if content == "PASS" || content == "FAIL" {
+            self.after_tests = true;
+        }
         if is_package_framing_line(content) {
             return;
+        }
+        if self.after_tests && self.epilogue.is_none() && !content.trim().is_empty() {
+            self.epilogue = Some(clean_line(content));
         }
         self.output.push(line);
         if !line.ends_with('\n') {
@@ -703,6 +748,12 @@ impl Package {
                     || name.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/'))
             })
         };
+        // Plain `go test` output names a timed-out test only in the `running tests:` list.
+        for name in &timeout_running {
+            if !self.index.contains_key(name) {
+                self.test_index(name);
+            }
+        }
         let mut any_panic = false;
         for t in &mut self.tests {
             if t.result == TestResult::Running {
@@ -751,21 +802,26 @@ impl Package {
             self.failed_build = Some(self.name.clone());
             self.result = PackageResult::BuildFail;
         }
-        // A failure no test accounts for: TestMain, goleak.VerifyTestMain, a crash outside any test.
+        // A failure no test accounts for: TestMain, goleak.VerifyTestMain, a crash outside any test. When
+        // tests failed too, only output after the tests ended (the epilogue) makes it a failure of its own.
         let package_failed = matches!(action, Action::Fail) || self.result == PackageResult::Incomplete;
         if package_failed && self.failed_build.is_none() && self.timeout.is_none() {
-            let text = self.output.text();
-            let meaningful = text.lines().any(|l| !l.trim().is_empty());
-            if !any_test_failed || meaningful {
+            if !any_test_failed {
+                let text = self.output.text();
                 let first = text
                     .lines()
                     .map(str::trim)
                     .find(|l| !l.is_empty())
                     .map(str::to_string);
                 self.package_failure = Some(first.unwrap_or_else(|| match self.result {
-                    PackageResult::Incomplete => "the package never reported a result: the input ends before it".to_string(),
-                    _ => "the package failed outside of any test (TestMain, or the test binary's exit status)".to_string(),
+                    PackageResult::Incomplete => {
+                        "the package never reported a result: the input ends before it".to_string()
+                    }
+                    _ => "the package failed outside of any test (TestMain, or the test binary's exit status)"
+                        .to_string(),
                 }));
+            } else if let Some(line) = &self.epilogue {
+                self.package_failure = Some(line.clone());
             }
         }
         if self.timeout.is_some() && !self.tests.iter().any(|t| t.kind == Some(FailureKind::Timeout)) {

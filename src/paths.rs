@@ -104,11 +104,9 @@ impl Resolver {
             }
         }
         if is_std_package(pkg) && pkg != "main" {
-            if let Some(i) = file.find("/src/") {
-                let rel = &file[i + 5..];
-                if rel.starts_with(pkg) || rel.starts_with("runtime") || rel.starts_with("internal") {
-                    return format!("$GOROOT/src/{rel}");
-                }
+            let marker = format!("/src/{pkg}/");
+            if let Some(i) = file.rfind(&marker) {
+                return format!("$GOROOT{}", &file[i..]);
             }
         }
         if let Some(root) = &self.root {

@@ -95,9 +95,13 @@ pub fn extract(text: &str) -> Extraction {
         let t = line.trim_start_matches([' ', '\t']);
         let next = match t.as_bytes().first() {
             Some(b'p') if t.starts_with("panic: ") => panic_block(text, &mut ex, pos, t, after),
-            Some(b'f') if t.starts_with("fatal error: ") => panic_block(text, &mut ex, pos, t, after),
+            Some(b'f') if t.starts_with("fatal error: ") => {
+                panic_block(text, &mut ex, pos, t, after)
+            }
             Some(b'g') if t.starts_with("goroutine ") => raw_dump_block(text, &mut ex, pos),
-            Some(b'g') if t.starts_with("goroutineleak profile:") => profile_block(text, &mut ex, pos),
+            Some(b'g') if t.starts_with("goroutineleak profile:") => {
+                profile_block(text, &mut ex, pos)
+            }
             _ => None,
         };
         let next = next.or_else(|| {
@@ -139,7 +143,10 @@ fn goleak_block(
     source: Source,
 ) -> Option<usize> {
     let first = line_at(text, after);
-    if !first.trim_start_matches([' ', '\t']).starts_with("[Goroutine ") {
+    if !first
+        .trim_start_matches([' ', '\t'])
+        .starts_with("[Goroutine ")
+    {
         return None;
     }
     let region = parse_region(text, after, true);
@@ -201,7 +208,11 @@ fn panic_block(
                 running: running.unwrap_or_default(),
             });
         }
-        let gs = region.goroutines.into_iter().filter(has_user_frame).collect();
+        let gs = region
+            .goroutines
+            .into_iter()
+            .filter(has_user_frame)
+            .collect();
         push_block(ex, Source::Timeout, span, gs);
         return Some(region.next);
     }
@@ -231,9 +242,7 @@ fn panic_block(
 
 /// A runtime header outside any panic: a `debug=2` dump; only `(leaked)` goroutines are suspects.
 fn raw_dump_block(text: &str, ex: &mut Extraction, start: usize) -> Option<usize> {
-    if parse_line_header(line_at(text, start)).is_none() {
-        return None;
-    }
+    parse_line_header(line_at(text, start))?;
     let region = parse_region(text, start, true);
     if region.goroutines.iter().any(|g| g.leaked) {
         let gs = region.goroutines.into_iter().filter(|g| g.leaked).collect();
@@ -367,4 +376,352 @@ pub fn looks_like_dump(text: &str) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse::samples::*;
+    use super::*;
+
+    fn ids(ex: &Extraction) -> Vec<(Source, u64, usize)> {
+        ex.suspects
+            .iter()
+            .map(|s| (s.source, s.goroutine.id, s.block))
+            .collect()
+    }
+
+    fn block_text<'a>(text: &'a str, ex: &Extraction, i: usize) -> &'a str {
+        &text[ex.blocks[i].span.clone()]
+    }
+
+    #[test]
+    fn goleak_v13() {
+        let ex = extract(GOLEAK_V13);
+        assert_eq!(
+            ids(&ex),
+            [20, 21, 22, 23, 24].map(|id| (Source::Goleak, id, 0))
+        );
+        assert_eq!(ex.blocks.len(), 1);
+        assert_eq!(ex.blocks[0].span, 19..1836);
+        let b = block_text(GOLEAK_V13, &ex, 0);
+        assert!(b.starts_with("    x_test.go:11: found unexpected goroutines:\n        [Goroutine 20 in state chan send,"));
+        assert!(b.ends_with("\t/tmp/gl13/x.go:21 +0x194\n        ]"));
+        assert_eq!((ex.timeout, ex.panic), (None, None));
+        let g = &ex.suspects[1].goroutine;
+        assert_eq!(
+            (g.state.as_str(), g.frames.len(), g.frames[0].inlined),
+            ("chan send", 1, true)
+        );
+    }
+
+    #[test]
+    fn goleak_v12() {
+        let ex = extract(GOLEAK_V12);
+        assert_eq!(
+            ids(&ex),
+            [8, 9, 10, 11, 12].map(|id| (Source::Goleak, id, 0))
+        );
+        let b = block_text(GOLEAK_V12, &ex, 0);
+        assert!(b.starts_with("    x_test.go:11: found unexpected goroutines:\n"));
+        assert!(b.ends_with("+0x194\n        ]"));
+        assert_eq!(ex.suspects[2].goroutine.frames.len(), 6);
+    }
+
+    #[test]
+    fn goleak_verify_test_main() {
+        let ex = extract(GOLEAK_MAIN);
+        assert_eq!(
+            ids(&ex),
+            [8, 9, 10, 11, 12].map(|id| (Source::GoleakMain, id, 0))
+        );
+        let b = block_text(GOLEAK_MAIN, &ex, 0);
+        assert!(b.starts_with(
+            "goleak: Errors on successful test run: found unexpected goroutines:\n[Goroutine 8 "
+        ));
+        assert!(b.ends_with("\n]"));
+        assert!(GOLEAK_MAIN[ex.blocks[0].span.end..].starts_with("\nFAIL\texample.com/x\t"));
+        // Unreleased goleak: no space after the colon, and the `RunOnFailure` form.
+        for head in [
+            "goleak: Errors on successful test run:found unexpected goroutines:",
+            "goleak: Errors on unsuccessful test run: found unexpected goroutines:",
+        ] {
+            let text = GOLEAK_MAIN.replace(
+                "goleak: Errors on successful test run: found unexpected goroutines:",
+                head,
+            );
+            let ex = extract(&text);
+            assert_eq!(ex.suspects.len(), 5);
+            assert_eq!(ex.blocks[0].source, Source::GoleakMain);
+            assert!(block_text(&text, &ex, 0).starts_with(head));
+        }
+    }
+
+    #[test]
+    fn synctest_go126_leak_and_deadlock() {
+        let ex = extract(SYNCTEST_LEAK);
+        assert_eq!(ids(&ex), [(Source::Synctest, 22, 0)]);
+        assert_eq!(
+            ex.panic.as_deref(),
+            Some("panic: deadlock: main bubble goroutine has exited but blocked goroutines remain [recovered, repanicked]")
+        );
+        let b = block_text(SYNCTEST_LEAK, &ex, 0);
+        assert!(b.starts_with("panic: deadlock: main bubble"));
+        assert!(b.ends_with("\t/tmp/st/st_test.go:11 +0x5f"));
+        assert_eq!(ex.suspects[0].goroutine.bubble, Some(1));
+
+        // The harness goroutine (testingSynctestTest) and the panicking one are not suspects; the bubble's
+        // test function blocked on a channel is.
+        let ex = extract(SYNCTEST_BLOCKED);
+        assert_eq!(
+            ids(&ex),
+            [(Source::Synctest, 9, 0), (Source::Synctest, 10, 0)]
+        );
+        assert_eq!(
+            ex.suspects[0].goroutine.frames[0].function,
+            "example.com/st.TestBubbleBlocked.func1"
+        );
+    }
+
+    #[test]
+    fn synctest_go124() {
+        let ex = extract(SYNCTEST_GO124);
+        assert_eq!(
+            ids(&ex),
+            [(Source::Synctest, 7, 0), (Source::Synctest, 8, 0)]
+        );
+        assert_eq!(
+            ex.panic.as_deref(),
+            Some("panic: deadlock: all goroutines in bubble are blocked [recovered]")
+        );
+        assert!(block_text(SYNCTEST_GO124, &ex, 0).ends_with("\t/tmp/st124/st_test.go:11 +0x5f"));
+        assert_eq!(ex.suspects[1].goroutine.bubble, Some(6));
+    }
+
+    #[test]
+    fn timeout() {
+        let ex = extract(TIMEOUT);
+        assert_eq!(
+            ex.timeout,
+            Some(TimeoutInfo {
+                after: "2s".into(),
+                running: vec!["TestHang".into(), "TestSleep".into()],
+            })
+        );
+        assert_eq!(ex.panic, None);
+        // Not the alarm goroutine (17) nor main (1); both hung tests and the worker.
+        assert_eq!(
+            ids(&ex),
+            [
+                (Source::Timeout, 7, 0),
+                (Source::Timeout, 8, 0),
+                (Source::Timeout, 9, 0)
+            ]
+        );
+        assert_eq!(ex.blocks[0].span, 117..1831);
+        assert!(block_text(TIMEOUT, &ex, 0)
+            .starts_with("panic: test timed out after 2s\n\trunning tests:\n"));
+    }
+
+    #[test]
+    fn panics() {
+        let ex = extract(PANIC_ALL);
+        assert_eq!(
+            ex.panic.as_deref(),
+            Some("panic: assignment to entry in nil map [recovered, repanicked]")
+        );
+        // 19 is the panicking goroutine, 1 is the harness; 5 is the worker the test started.
+        assert_eq!(ids(&ex), [(Source::Panic, 5, 0)]);
+        let g = &ex.suspects[0].goroutine;
+        assert_eq!((g.state.as_str(), g.parent_id), ("runnable", Some(19)));
+        assert_eq!(ex.blocks[0].source, Source::Panic);
+        assert!(block_text(PANIC_ALL, &ex, 0).ends_with("\t/tmp/to/p_test.go:6 +0x66"));
+
+        let ex = extract(FATAL_DEADLOCK);
+        assert_eq!(
+            ex.panic.as_deref(),
+            Some("fatal error: all goroutines are asleep - deadlock!")
+        );
+        assert_eq!(ids(&ex), [(Source::Panic, 1, 0)]);
+        assert_eq!(block_text(FATAL_DEADLOCK, &ex, 0).lines().count(), 5);
+
+        // Without GOTRACEBACK=all only the panicking goroutine is printed: a block, no suspect.
+        let text = "--- FAIL: TestP (0.00s)\npanic: boom\n\ngoroutine 7 [running]:\nx.TestP(0x1)\n\t/a/x_test.go:5 +0x1\nFAIL\tx\t0.1s\n";
+        let ex = extract(text);
+        assert_eq!((ex.suspects.len(), ex.blocks.len()), (0, 1));
+        assert_eq!(
+            block_text(text, &ex, 0),
+            "panic: boom\n\ngoroutine 7 [running]:\nx.TestP(0x1)\n\t/a/x_test.go:5 +0x1"
+        );
+        // A `panic:` in a log line with no dump is not a panic.
+        let ex = extract("    x_test.go:3: panic: not really\n--- FAIL: TestQ\ngoroutine talk\n");
+        assert_eq!(ex, Extraction::default());
+    }
+
+    #[test]
+    fn leak_profiles_in_output() {
+        let ex = extract(LEAK_PROFILE_DEBUG2);
+        assert_eq!(ids(&ex), [7, 8, 9, 10].map(|id| (Source::Dump, id, 0)));
+        let ex = extract(LEAK_PROFILE_DEBUG1);
+        assert_eq!(ids(&ex), [0, 0, 0, 0].map(|id| (Source::Dump, id, 0)));
+        assert_eq!(ex.blocks[0].span, 0..LEAK_PROFILE_DEBUG1.trim_end().len());
+        // A debug=2 goroutine profile without leaks, and a debug=1 goroutine profile: no blocks.
+        let plain = LEAK_PROFILE_DEBUG2.replace(" (leaked)", "");
+        assert_eq!(extract(&plain), Extraction::default());
+        assert_eq!(extract(GOROUTINE_PROFILE_DEBUG1), Extraction::default());
+    }
+
+    #[test]
+    fn several_blocks_in_one_output() {
+        let text = format!("{GOLEAK_V13}{LEAK_PROFILE_DEBUG1}{TIMEOUT}");
+        let ex = extract(&text);
+        let sources: Vec<_> = ex.blocks.iter().map(|b| b.source).collect();
+        assert_eq!(sources, [Source::Goleak, Source::Dump, Source::Timeout]);
+        assert_eq!(ex.suspects.len(), 5 + 4 + 3);
+        assert_eq!(ex.suspects.last().map(|s| s.block), Some(2));
+        assert!(block_text(&text, &ex, 2).starts_with("panic: test timed out after 2s"));
+        assert!(ex.timeout.is_some());
+    }
+
+    #[test]
+    fn bare_dumps() {
+        let v: Vec<_> = extract_bare_dump(LEAK_PROFILE_DEBUG2)
+            .iter()
+            .map(|s| s.goroutine.id)
+            .collect();
+        assert_eq!(v, [7, 8, 9, 10]);
+        assert_eq!(extract_bare_dump(LEAK_PROFILE_DEBUG1).len(), 4);
+        // No leak found: the profile writer shows it is a goroutineleak profile, so nothing is reported.
+        assert!(extract_bare_dump(&LEAK_PROFILE_DEBUG2.replace(" (leaked)", "")).is_empty());
+        // A goroutine profile: blocked goroutines with user frames, not the writer.
+        let s = extract_bare_dump(GOROUTINE_PROFILE_DEBUG1);
+        let tops: Vec<_> = s
+            .iter()
+            .map(|s| s.goroutine.frames[0].function.as_str())
+            .collect();
+        assert_eq!(
+            tops,
+            [
+                "main.leaky.func1",
+                "main.leaky.func1",
+                "main.leaky.func1",
+                "main.main.func1.1",
+                "time.Sleep"
+            ]
+        );
+        // A panic log: not the running goroutine, not runtime-only ones.
+        let s = extract_bare_dump(SYSTEM);
+        assert_eq!(s.iter().map(|s| s.goroutine.id).collect::<Vec<_>>(), [22]);
+        assert!(s.iter().all(|s| s.source == Source::Dump && s.block == 0));
+    }
+
+    #[test]
+    fn format_detection() {
+        for yes in [
+            LEAK_PROFILE_DEBUG1,
+            LEAK_PROFILE_DEBUG2,
+            GOROUTINE_PROFILE_DEBUG1,
+            SYSTEM,
+            FATAL_DEADLOCK,
+            DEEP,
+            ANCESTORS,
+        ] {
+            assert!(looks_like_dump(yes), "{yes:.40}");
+        }
+        for no in [
+            "",
+            "{\"Time\":\"2026-01-01T00:00:00Z\",\"Action\":\"start\"}\n",
+            TIMEOUT,
+            GOLEAK_V13,
+            "panic: boom\n\nno dump here\n",
+        ] {
+            assert!(!looks_like_dump(no), "{no:.40}");
+        }
+    }
+
+    #[test]
+    fn harness_frames() {
+        let f = |function: &str, file: &str| Frame {
+            function: function.into(),
+            file: file.into(),
+            ..Frame::default()
+        };
+        for h in [
+            f("runtime.gopark", ""),
+            f("runtime/pprof.writeGoroutine", ""),
+            f("testing.tRunner", ""),
+            f("testing/synctest.testingSynctestTest", ""),
+            f("internal/poll.runtime_pollWait", ""),
+            f("os/signal.loop", ""),
+            f("panic", ""),
+            f("main.main", "_testmain.go"),
+        ] {
+            assert!(is_harness_frame(&h), "{h:?}");
+        }
+        for u in [
+            f("main.main", "/src/cmd/x/main.go"),
+            f("net/http.(*persistConn).readLoop", ""),
+            f("time.Sleep", ""),
+            f("sync.(*WaitGroup).Wait", ""),
+            f("example.com/x.Leak.func1", ""),
+        ] {
+            assert!(!is_harness_frame(&u), "{u:?}");
+        }
+    }
+
+    #[test]
+    fn never_panics_on_prefixes_and_noise() {
+        for text in [GOLEAK_V12, SYNCTEST_GO124, TIMEOUT, LEAK_PROFILE_DEBUG1] {
+            for (i, _) in text.char_indices() {
+                let _ = extract(&text[..i]);
+                let _ = extract(&text[i..]);
+            }
+            let _ = extract_bare_dump(text);
+        }
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let pieces: &[&str] = &[
+            "panic: ",
+            "fatal error: ",
+            "goroutine 1 [running]:",
+            "goroutine 2 [chan send (leaked)]:",
+            "found unexpected goroutines:",
+            "[Goroutine 3 in state select, with x.F on top of the stack:",
+            "\n",
+            "\t",
+            " ",
+            "x.F()",
+            "\t/a.go:1 +0x1",
+            "]",
+            "goroutineleak profile: total 2",
+            "2 @ 0x1",
+            "#\t0x1\tx.F+0x1\t/a.go:2",
+            "running tests:",
+            "\t\tTestX (1s)",
+            "panic: test timed out after 1s",
+            "panic: deadlock: all goroutines in bubble are blocked",
+            "ü",
+            "\r",
+        ];
+        for _ in 0..3000 {
+            let mut s = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut y = x;
+            for _ in 0..(x % 40) {
+                y = y
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push_str(pieces[((y >> 33) % pieces.len() as u64) as usize]);
+            }
+            let ex = extract(&s);
+            for b in &ex.blocks {
+                assert!(s.get(b.span.clone()).is_some());
+            }
+            for sus in &ex.suspects {
+                assert!(sus.block < ex.blocks.len());
+            }
+            let _ = extract_bare_dump(&s);
+            let _ = looks_like_dump(&s);
+        }
+    }
 }

@@ -85,7 +85,7 @@ pub(crate) fn parse_region(text: &str, start: usize, strict: bool) -> Region {
             }
             Line::Header(g, ind, goleak) => {
                 indent = &line[..ind];
-                b.header(g, goleak);
+                b.header(*g, goleak);
             }
             Line::Ancestor(id) => match b.cur.as_mut() {
                 Some(g) => {
@@ -103,7 +103,11 @@ pub(crate) fn parse_region(text: &str, start: usize, strict: bool) -> Region {
                 if strict {
                     end = pos + line.len();
                     pos = after;
-                    return Region { goroutines: b.out, end, next: pos };
+                    return Region {
+                        goroutines: b.out,
+                        end,
+                        next: pos,
+                    };
                 }
             }
             Line::CreatedBy(rest) => {
@@ -323,7 +327,7 @@ impl Builder {
 enum Line<'a> {
     Blank,
     /// A header, the length of its indentation, and whether it is goleak's form.
-    Header(Goroutine, usize, bool),
+    Header(Box<Goroutine>, usize, bool),
     Ancestor(Option<u64>),
     GoleakEnd,
     CreatedBy(&'a str),
@@ -355,7 +359,7 @@ fn classify<'a>(line: &'a str, indent: &str) -> Line<'a> {
             if let Some(rest) = t.strip_prefix("goroutine ") {
                 if rest.as_bytes().first().is_some_and(u8::is_ascii_digit) {
                     return match parse_runtime_header(rest.trim_end()) {
-                        Some(g) => Line::Header(g, ws, false),
+                        Some(g) => Line::Header(Box::new(g), ws, false),
                         None => Line::Other,
                     };
                 }
@@ -373,7 +377,7 @@ fn classify<'a>(line: &'a str, indent: &str) -> Line<'a> {
         b'G' | b'[' => {
             if let Some(rest) = t.strip_prefix("[Goroutine ") {
                 return match parse_goleak_header(rest.trim_end()) {
-                    Some(g) => Line::Header(g, ws, true),
+                    Some(g) => Line::Header(Box::new(g), ws, true),
                     None => Line::Other,
                 };
             }
@@ -385,7 +389,7 @@ fn classify<'a>(line: &'a str, indent: &str) -> Line<'a> {
                     ws
                 };
                 return match parse_goleak_header(rest.trim_end()) {
-                    Some(g) => Line::Header(g, ind, true),
+                    Some(g) => Line::Header(Box::new(g), ind, true),
                     None => Line::Other,
                 };
             }
@@ -526,7 +530,10 @@ fn apply_state(g: &mut Goroutine, bracket: &str) {
     let mut parts = s.split(", ");
     let mut state = parts.next().unwrap_or("");
     for p in parts {
-        if let Some(m) = p.strip_suffix(" minutes").or_else(|| p.strip_suffix(" minute")) {
+        if let Some(m) = p
+            .strip_suffix(" minutes")
+            .or_else(|| p.strip_suffix(" minute"))
+        {
             if let Ok(n) = m.parse() {
                 g.wait_minutes = Some(n);
             }
@@ -633,29 +640,44 @@ mod tests {
     #[test]
     fn header_plain() {
         let g = parse_line_header("goroutine 20 [chan send]:").unwrap();
-        assert_eq!((g.id, g.state.as_str(), g.raw_state.as_str()), (20, "chan send", "chan send"));
+        assert_eq!(
+            (g.id, g.state.as_str(), g.raw_state.as_str()),
+            (20, "chan send", "chan send")
+        );
         assert!(!g.leaked && !g.durable && !g.locked_to_thread);
         assert_eq!((g.bubble, g.wait_minutes, g.labels), (None, None, None));
     }
 
     #[test]
     fn header_marks_minutes_lock_bubble() {
-        let g = parse_line_header("goroutine 7 [chan receive (durable), 3 minutes, locked to thread, synctest bubble 2]:")
-            .unwrap();
+        let g = parse_line_header(
+            "goroutine 7 [chan receive (durable), 3 minutes, locked to thread, synctest bubble 2]:",
+        )
+        .unwrap();
         assert_eq!(g.id, 7);
         assert_eq!(g.state, "chan receive");
-        assert_eq!(g.raw_state, "chan receive (durable), 3 minutes, locked to thread, synctest bubble 2");
+        assert_eq!(
+            g.raw_state,
+            "chan receive (durable), 3 minutes, locked to thread, synctest bubble 2"
+        );
         assert!(g.durable && g.locked_to_thread && !g.leaked);
         assert_eq!((g.wait_minutes, g.bubble), (Some(3), Some(2)));
 
-        let g = parse_line_header("goroutine 19 [chan receive (synctest), synctest group 18]:").unwrap();
-        assert_eq!((g.state.as_str(), g.durable, g.bubble), ("chan receive", true, Some(18)));
+        let g = parse_line_header("goroutine 19 [chan receive (synctest), synctest group 18]:")
+            .unwrap();
+        assert_eq!(
+            (g.state.as_str(), g.durable, g.bubble),
+            ("chan receive", true, Some(18))
+        );
 
         let g = parse_line_header("goroutine 22 [select (no cases) (leaked)]:").unwrap();
         assert_eq!((g.state.as_str(), g.leaked), ("select (no cases)", true));
 
         let g = parse_line_header("goroutine 4 [GC worker (idle) (scan), 1 minutes]:").unwrap();
-        assert_eq!((g.state.as_str(), g.wait_minutes), ("GC worker (idle)", Some(1)));
+        assert_eq!(
+            (g.state.as_str(), g.wait_minutes),
+            ("GC worker (idle)", Some(1))
+        );
 
         let g = parse_line_header("goroutine 12 [chan receive (nil chan)]:").unwrap();
         assert_eq!(g.state, "chan receive (nil chan)");
@@ -667,16 +689,21 @@ mod tests {
     fn header_system_and_labels() {
         let g = parse_line_header("goroutine 1 gp=0xc000002380 m=nil [chan receive]:").unwrap();
         assert_eq!((g.id, g.state.as_str()), (1, "chan receive"));
-        let g = parse_line_header("goroutine 1 gp=0x2441b70ca1e0 m=3 mp=0x2441b70fd008 [running]:").unwrap();
+        let g = parse_line_header("goroutine 1 gp=0x2441b70ca1e0 m=3 mp=0x2441b70fd008 [running]:")
+            .unwrap();
         assert_eq!((g.id, g.state.as_str()), (1, "running"));
         // Go 1.26, GODEBUG=tracebacklabels=1: inside the bracket.
-        let g = parse_line_header(r#"goroutine 22 [select (no cases) labels:{"id": "7"}]:"#).unwrap();
+        let g =
+            parse_line_header(r#"goroutine 22 [select (no cases) labels:{"id": "7"}]:"#).unwrap();
         assert_eq!(g.state, "select (no cases)");
         assert_eq!(g.raw_state, r#"select (no cases) labels:{"id": "7"}"#);
         assert_eq!(g.labels.as_deref(), Some(r#"{"id": "7"}"#));
         // Go 1.27: after the bracket.
         let g = parse_line_header("goroutine 22 [select (no cases)] {id: 7}:").unwrap();
-        assert_eq!((g.state.as_str(), g.raw_state.as_str()), ("select (no cases)", "select (no cases)"));
+        assert_eq!(
+            (g.state.as_str(), g.raw_state.as_str()),
+            ("select (no cases)", "select (no cases)")
+        );
         assert_eq!(g.labels.as_deref(), Some("{id: 7}"));
         let g = parse_line_header("goroutine 5 [select, 2 minutes] {id: 7, \"a b\": x}:").unwrap();
         assert_eq!((g.state.as_str(), g.wait_minutes), ("select", Some(2)));
@@ -694,7 +721,10 @@ mod tests {
             " Goroutine 9 in state chan send (durable), synctest bubble 1, with example.com/x.F on top of the stack:",
         )
         .unwrap();
-        assert_eq!((g.id, g.state.as_str(), g.bubble, g.durable), (9, "chan send", Some(1), true));
+        assert_eq!(
+            (g.id, g.state.as_str(), g.bubble, g.durable),
+            (9, "chan send", Some(1), true)
+        );
         for bad in [
             "goroutine running on other thread; stack unavailable",
             "goroutine 5 [select",
@@ -712,46 +742,103 @@ mod tests {
     #[test]
     fn goleak_v13_list() {
         let gs = parse(GOLEAK_V13);
-        assert_eq!(gs.iter().map(|g| g.id).collect::<Vec<_>>(), [20, 21, 22, 23, 24]);
+        assert_eq!(
+            gs.iter().map(|g| g.id).collect::<Vec<_>>(),
+            [20, 21, 22, 23, 24]
+        );
         let g = &gs[0];
-        assert_eq!((g.state.as_str(), g.raw_state.as_str()), ("chan send", "chan send"));
+        assert_eq!(
+            (g.state.as_str(), g.raw_state.as_str()),
+            ("chan send", "chan send")
+        );
         assert_eq!(g.frames.len(), 1);
-        assert_eq!(frame(g, 0), ("example.com/x.Leak.func1", "", "/tmp/gl13/x.go", 11, false));
+        assert_eq!(
+            frame(g, 0),
+            ("example.com/x.Leak.func1", "", "/tmp/gl13/x.go", 11, false)
+        );
         assert_eq!(created(g), ("example.com/x.Leak", "/tmp/gl13/x.go", 11));
         assert_eq!(g.parent_id, Some(19));
         // Generic method, inlined.
-        assert_eq!(frame(&gs[1], 0), ("example.com/x.(*Box[...]).Send", "...", "/tmp/gl13/x.go", 7, true));
+        assert_eq!(
+            frame(&gs[1], 0),
+            (
+                "example.com/x.(*Box[...]).Send",
+                "...",
+                "/tmp/gl13/x.go",
+                7,
+                true
+            )
+        );
         let g = &gs[2];
         assert_eq!(g.state, "sync.Mutex.Lock");
         assert_eq!(g.frames.len(), 6);
         assert_eq!(
             frame(g, 0),
-            ("internal/sync.runtime_SemacquireMutex", "0x0?, 0x0?, 0x0?", "/usr/local/go/src/runtime/sema.go", 95, false)
+            (
+                "internal/sync.runtime_SemacquireMutex",
+                "0x0?, 0x0?, 0x0?",
+                "/usr/local/go/src/runtime/sema.go",
+                95,
+                false
+            )
         );
-        assert_eq!(frame(g, 4), ("example.com/x.Leak.func2.1", "...", "/tmp/gl13/x.go", 17, true));
-        assert_eq!(frame(g, 5), ("example.com/x.Leak.func2", "", "/tmp/gl13/x.go", 17, false));
+        assert_eq!(
+            frame(g, 4),
+            (
+                "example.com/x.Leak.func2.1",
+                "...",
+                "/tmp/gl13/x.go",
+                17,
+                true
+            )
+        );
+        assert_eq!(
+            frame(g, 5),
+            ("example.com/x.Leak.func2", "", "/tmp/gl13/x.go", 17, false)
+        );
         assert_eq!(created(g), ("example.com/x.Leak", "/tmp/gl13/x.go", 16));
         assert_eq!(gs[3].state, "select (no cases)");
         assert_eq!(gs[4].state, "chan receive (nil chan)");
-        assert_eq!(created(&gs[4]), ("example.com/x.Leak", "/tmp/gl13/x.go", 21));
+        assert_eq!(
+            created(&gs[4]),
+            ("example.com/x.Leak", "/tmp/gl13/x.go", 21)
+        );
     }
 
     #[test]
     fn goleak_v12_repeated_header() {
         let gs = parse(GOLEAK_V12);
-        assert_eq!(gs.iter().map(|g| g.id).collect::<Vec<_>>(), [8, 9, 10, 11, 12]);
+        assert_eq!(
+            gs.iter().map(|g| g.id).collect::<Vec<_>>(),
+            [8, 9, 10, 11, 12]
+        );
         assert_eq!(gs[2].frames.len(), 6);
         assert_eq!(gs[4].state, "chan receive (nil chan)");
-        assert_eq!(created(&gs[4]), ("example.com/x.Leak", "/tmp/gl12/x.go", 21));
+        assert_eq!(
+            created(&gs[4]),
+            ("example.com/x.Leak", "/tmp/gl12/x.go", 21)
+        );
         assert_eq!(gs[4].parent_id, Some(7));
-        assert_eq!(frame(&gs[0], 0), ("example.com/x.Leak.func1", "", "/tmp/gl12/x.go", 11, false));
+        assert_eq!(
+            frame(&gs[0], 0),
+            ("example.com/x.Leak.func1", "", "/tmp/gl12/x.go", 11, false)
+        );
     }
 
     #[test]
     fn goleak_main_unindented() {
         let gs = parse(GOLEAK_MAIN);
         assert_eq!(gs.len(), 5);
-        assert_eq!(frame(&gs[0], 0), ("example.com/x.Leak.func1", "", "/tmp/glmain/x.go", 11, false));
+        assert_eq!(
+            frame(&gs[0], 0),
+            (
+                "example.com/x.Leak.func1",
+                "",
+                "/tmp/glmain/x.go",
+                11,
+                false
+            )
+        );
         assert_eq!(gs[0].parent_id, Some(7));
     }
 
@@ -762,44 +849,127 @@ mod tests {
         assert_eq!(gs.len(), 1);
         assert_eq!(frame(&gs[0], 0), ("x.F", "", "/abs/x.go", 22, false));
         let r = parse_region(text, 0, true);
-        assert_eq!((r.goroutines.len(), r.end, r.next), (1, text.len() - 1, text.len()));
+        assert_eq!(
+            (r.goroutines.len(), r.end, r.next),
+            (1, text.len() - 1, text.len())
+        );
         let inl = "    [Goroutine 2 in state select, with x.G on top of the stack:\n    x.G(...)\n    \t/abs/x.go:7]\n";
-        assert_eq!(frame(&parse(inl)[0], 0), ("x.G", "...", "/abs/x.go", 7, true));
+        assert_eq!(
+            frame(&parse(inl)[0], 0),
+            ("x.G", "...", "/abs/x.go", 7, true)
+        );
     }
 
     #[test]
     fn synctest_dumps() {
         let gs = parse(SYNCTEST_LEAK);
         assert_eq!(gs.len(), 2);
-        assert_eq!((gs[0].id, gs[0].state.as_str(), gs[0].frames.len()), (19, "running", 7));
-        assert_eq!(frame(&gs[0], 2), ("panic", "{0x56c4e0?, 0xb8d95e220d8?}", "/usr/local/go/src/runtime/panic.go", 860, false));
-        assert_eq!(created(&gs[0]), ("testing.(*T).Run", "/usr/local/go/src/testing/testing.go", 2101));
+        assert_eq!(
+            (gs[0].id, gs[0].state.as_str(), gs[0].frames.len()),
+            (19, "running", 7)
+        );
+        assert_eq!(
+            frame(&gs[0], 2),
+            (
+                "panic",
+                "{0x56c4e0?, 0xb8d95e220d8?}",
+                "/usr/local/go/src/runtime/panic.go",
+                860,
+                false
+            )
+        );
+        assert_eq!(
+            created(&gs[0]),
+            (
+                "testing.(*T).Run",
+                "/usr/local/go/src/testing/testing.go",
+                2101
+            )
+        );
         let g = &gs[1];
-        assert_eq!((g.id, g.state.as_str(), g.raw_state.as_str()), (22, "chan send", "chan send (durable), synctest bubble 1"));
-        assert_eq!((g.durable, g.bubble, g.parent_id), (true, Some(1), Some(21)));
-        assert_eq!(frame(g, 0), ("example.com/st.TestBubbleLeak.func1.1", "", "/tmp/st/st_test.go", 11, false));
+        assert_eq!(
+            (g.id, g.state.as_str(), g.raw_state.as_str()),
+            (22, "chan send", "chan send (durable), synctest bubble 1")
+        );
+        assert_eq!(
+            (g.durable, g.bubble, g.parent_id),
+            (true, Some(1), Some(21))
+        );
+        assert_eq!(
+            frame(g, 0),
+            (
+                "example.com/st.TestBubbleLeak.func1.1",
+                "",
+                "/tmp/st/st_test.go",
+                11,
+                false
+            )
+        );
 
         let gs = parse(SYNCTEST_GO124);
         let ids: Vec<_> = gs.iter().map(|g| (g.id, g.bubble)).collect();
         assert_eq!(ids, [(6, None), (1, None), (7, Some(6)), (8, Some(6))]);
-        assert_eq!((gs[2].state.as_str(), gs[2].durable), ("chan receive", true));
-        assert_eq!(frame(&gs[0], 4), ("testing/synctest.Run", "...", "/tmp/go124/x/go/src/testing/synctest/synctest.go", 38, true));
-        assert_eq!(created(&gs[2]), ("internal/synctest.Run", "/tmp/go124/x/go/src/runtime/synctest.go", 178));
+        assert_eq!(
+            (gs[2].state.as_str(), gs[2].durable),
+            ("chan receive", true)
+        );
+        assert_eq!(
+            frame(&gs[0], 4),
+            (
+                "testing/synctest.Run",
+                "...",
+                "/tmp/go124/x/go/src/testing/synctest/synctest.go",
+                38,
+                true
+            )
+        );
+        assert_eq!(
+            created(&gs[2]),
+            (
+                "internal/synctest.Run",
+                "/tmp/go124/x/go/src/runtime/synctest.go",
+                178
+            )
+        );
         assert_eq!(gs[1].frames.last().unwrap().file, "_testmain.go");
     }
 
     #[test]
     fn timeout_dump() {
         let gs = parse(TIMEOUT);
-        let ids: Vec<_> = gs.iter().map(|g| (g.id, g.state.as_str(), g.frames.len())).collect();
+        let ids: Vec<_> = gs
+            .iter()
+            .map(|g| (g.id, g.state.as_str(), g.frames.len()))
+            .collect();
         assert_eq!(
             ids,
-            [(17, "running", 1), (1, "chan receive", 5), (7, "sync.WaitGroup.Wait", 4), (8, "sleep", 3), (9, "chan receive", 1)]
+            [
+                (17, "running", 1),
+                (1, "chan receive", 5),
+                (7, "sync.WaitGroup.Wait", 4),
+                (8, "sleep", 3),
+                (9, "chan receive", 1)
+            ]
         );
-        assert_eq!(created(&gs[0]), ("time.goFunc", "/usr/local/go/src/time/sleep.go", 215));
+        assert_eq!(
+            created(&gs[0]),
+            ("time.goFunc", "/usr/local/go/src/time/sleep.go", 215)
+        );
         assert_eq!(gs[0].parent_id, None);
-        assert_eq!(frame(&gs[1], 4), ("main.main", "", "_testmain.go", 48, false));
-        assert_eq!(frame(&gs[4], 0), ("example.com/to.worker", "...", "/tmp/to/to_test.go", 9, true));
+        assert_eq!(
+            frame(&gs[1], 4),
+            ("main.main", "", "_testmain.go", 48, false)
+        );
+        assert_eq!(
+            frame(&gs[4], 0),
+            (
+                "example.com/to.worker",
+                "...",
+                "/tmp/to/to_test.go",
+                9,
+                true
+            )
+        );
         assert_eq!((gs[4].parent_id, created(&gs[4]).2), (Some(7), 13));
     }
 
@@ -807,11 +977,35 @@ mod tests {
     fn system_traceback_fp_sp_pc() {
         let gs = parse(SYSTEM);
         assert_eq!(gs.iter().map(|g| g.id).collect::<Vec<_>>(), [1, 2, 22]);
-        assert_eq!(frame(&gs[0], 1), ("main.main", "", "/tmp/pr/leak/main.go", 37, false));
-        assert_eq!(frame(&gs[0], 3), ("runtime.goexit", "{}", "/usr/local/go/src/runtime/asm_amd64.s", 1771, false));
+        assert_eq!(
+            frame(&gs[0], 1),
+            ("main.main", "", "/tmp/pr/leak/main.go", 37, false)
+        );
+        assert_eq!(
+            frame(&gs[0], 3),
+            (
+                "runtime.goexit",
+                "{}",
+                "/usr/local/go/src/runtime/asm_amd64.s",
+                1771,
+                false
+            )
+        );
         assert_eq!(gs[1].state, "force gc (idle)");
-        assert_eq!(frame(&gs[1], 1), ("runtime.goparkunlock", "...", "/usr/local/go/src/runtime/proc.go", 468, true));
-        assert_eq!(created(&gs[1]), ("runtime.init.7", "/usr/local/go/src/runtime/proc.go", 363));
+        assert_eq!(
+            frame(&gs[1], 1),
+            (
+                "runtime.goparkunlock",
+                "...",
+                "/usr/local/go/src/runtime/proc.go",
+                468,
+                true
+            )
+        );
+        assert_eq!(
+            created(&gs[1]),
+            ("runtime.init.7", "/usr/local/go/src/runtime/proc.go", 363)
+        );
         assert_eq!(gs[2].state, "select (no cases)");
         assert_eq!(gs[2].labels.as_deref(), Some(r#"{"id": "7"}"#));
     }
@@ -824,7 +1018,10 @@ mod tests {
             assert_eq!((gs[0].id, gs[0].state.as_str()), (22, "select (no cases)"));
             assert_eq!(gs[0].labels.as_deref(), Some(labels));
             assert_eq!(frame(&gs[0], 0).0, "main.main.func1.1");
-            assert_eq!((gs[1].id, gs[1].state.as_str(), gs[1].locked_to_thread), (23, "sleep", true));
+            assert_eq!(
+                (gs[1].id, gs[1].state.as_str(), gs[1].locked_to_thread),
+                (23, "sleep", true)
+            );
         }
     }
 
@@ -832,7 +1029,10 @@ mod tests {
     fn ancestors_are_recorded_not_parsed() {
         let gs = parse(ANCESTORS);
         assert_eq!(gs.len(), 2);
-        assert_eq!((gs[0].id, gs[0].ancestors.as_slice(), gs[0].frames.len()), (19, &[1u64][..], 1));
+        assert_eq!(
+            (gs[0].id, gs[0].ancestors.as_slice(), gs[0].frames.len()),
+            (19, &[1u64][..], 1)
+        );
         assert_eq!(created(&gs[0]), ("main.leaky", "/tmp/pr/leak/main.go", 13));
         assert_eq!((gs[1].id, gs[1].frames.len()), (20, 1));
     }
@@ -843,26 +1043,40 @@ mod tests {
         assert_eq!(gs.len(), 3);
         let g = &gs[1];
         assert_eq!((g.id, g.frames.len(), g.elided), (19, 100, Some(101)));
-        assert_eq!(frame(g, 0), ("main.rec", "...", "/tmp/pr/deep/main.go", 12, true));
+        assert_eq!(
+            frame(g, 0),
+            ("main.rec", "...", "/tmp/pr/deep/main.go", 12, true)
+        );
         assert_eq!(created(g), ("main.main", "/tmp/pr/deep/main.go", 18));
         let text = "goroutine 5 [chan receive]:\nx.F()\n\t/a.go:1 +0x1\n...additional frames elided...\ncreated by x.G\n\t/a.go:9 +0x2\n";
         let g = &parse(text)[0];
-        assert_eq!((g.elided, g.parent_id, created(g)), (Some(0), None, ("x.G", "/a.go", 9)));
+        assert_eq!(
+            (g.elided, g.parent_id, created(g)),
+            (Some(0), None, ("x.G", "/a.go", 9))
+        );
     }
 
     #[test]
     fn profiles_debug1() {
         let gs = parse(LEAK_PROFILE_DEBUG1);
         assert_eq!(gs.len(), 4);
-        assert!(gs.iter().all(|g| g.leaked && g.id == 0 && g.state.is_empty()));
+        assert!(gs
+            .iter()
+            .all(|g| g.leaked && g.id == 0 && g.state.is_empty()));
         assert_eq!(gs[0], gs[2]);
-        assert_eq!(frame(&gs[0], 0), ("main.leaky.func1", "", "/tmp/pr/leak/main.go", 13, false));
+        assert_eq!(
+            frame(&gs[0], 0),
+            ("main.leaky.func1", "", "/tmp/pr/leak/main.go", 13, false)
+        );
         assert_eq!(gs[3].labels.as_deref(), Some(r#"{"id":"7"}"#));
         let gs = parse(GOROUTINE_PROFILE_DEBUG1);
         assert_eq!(gs.len(), 6);
         assert!(gs.iter().all(|g| !g.leaked));
         // Alignment tabs.
-        assert_eq!(frame(&gs[3], 3), ("main.main", "", "/tmp/pr/leak/main.go", 35, false));
+        assert_eq!(
+            frame(&gs[3], 3),
+            ("main.main", "", "/tmp/pr/leak/main.go", 35, false)
+        );
         assert_eq!(gs[5].frames.len(), 2);
         let huge = "goroutineleak profile: total 9\n99999999999999999999999 @ 0x1\n#\t0x1\tx.F+0x1\t/a.go:3\n";
         assert_eq!(parse(huge).len() as u64, MAX_RECORD_COPIES);
@@ -871,7 +1085,10 @@ mod tests {
     #[test]
     fn leak_profile_debug2() {
         let gs = parse(LEAK_PROFILE_DEBUG2);
-        let v: Vec<_> = gs.iter().map(|g| (g.id, g.state.as_str(), g.leaked)).collect();
+        let v: Vec<_> = gs
+            .iter()
+            .map(|g| (g.id, g.state.as_str(), g.leaked))
+            .collect();
         assert_eq!(
             v,
             [
@@ -892,7 +1109,10 @@ mod tests {
         let text = "\t\tgoroutine 7 [select]:\r\n\t\tx.F(0x1)\r\n\t\t\t/abs/x.go:5 +0x1\r\n\t\tcreated by x.G in goroutine 3\r\n\t\t\t/abs/x.go:9 +0x2\r\n";
         let g = &parse(text)[0];
         assert_eq!(frame(g, 0), ("x.F", "0x1", "/abs/x.go", 5, false));
-        assert_eq!((created(g), g.parent_id), (("x.G", "/abs/x.go", 9), Some(3)));
+        assert_eq!(
+            (created(g), g.parent_id),
+            (("x.G", "/abs/x.go", 9), Some(3))
+        );
         // Two dumps at different depths; unrelated lines in between are skipped.
         let text = "  goroutine 1 [running]:\n  x.A()\n  \t/a.go:1 +0x1\n--- FAIL: TestX (0.00s)\nlog (x)\n            goroutine 2 [sleep]:\n            x.B()\n            \t/b.go:2\n";
         let gs = parse(text);
@@ -903,8 +1123,14 @@ mod tests {
         let text = "goroutine 3 [running]:\n\tgoroutine running on other thread; stack unavailable\ncreated by x.F\n\tC:/Program Files/x.go:4 +0x2\n\ngoroutine 4 [chan receive, 12 minutes]:\nx.G()\n\tC:/Program Files/y.go:8 +0x3\n";
         let gs = parse(text);
         assert!(gs[0].stack_unavailable && gs[0].frames.is_empty());
-        assert_eq!((created(&gs[0]), gs[0].parent_id), (("x.F", "C:/Program Files/x.go", 4), None));
-        assert_eq!((gs[1].wait_minutes, frame(&gs[1], 0).2), (Some(12), "C:/Program Files/y.go"));
+        assert_eq!(
+            (created(&gs[0]), gs[0].parent_id),
+            (("x.F", "C:/Program Files/x.go", 4), None)
+        );
+        assert_eq!(
+            (gs[1].wait_minutes, frame(&gs[1], 0).2),
+            (Some(12), "C:/Program Files/y.go")
+        );
     }
 
     #[test]
@@ -912,11 +1138,17 @@ mod tests {
         let text = "goroutine 9 [chan receive]:\nx.F(...)\n\t/a.go:9\n\nFAIL\tpkg\t2.0s\ngoroutine 10 [select]:\n";
         let r = parse_region(text, 0, true);
         assert_eq!(r.goroutines.len(), 1);
-        assert_eq!(&text[..r.end], "goroutine 9 [chan receive]:\nx.F(...)\n\t/a.go:9");
+        assert_eq!(
+            &text[..r.end],
+            "goroutine 9 [chan receive]:\nx.F(...)\n\t/a.go:9"
+        );
         assert_eq!(&text[r.next..], "FAIL\tpkg\t2.0s\ngoroutine 10 [select]:\n");
         let text = "goroutine 9 [chan receive]:\nx.F()\n\t/a.go:9\n--- FAIL: TestX (0.01s)\n\t/not/a/frame.go:1\n";
         let r = parse_region(text, 0, true);
-        assert_eq!(&text[r.next..], "--- FAIL: TestX (0.01s)\n\t/not/a/frame.go:1\n");
+        assert_eq!(
+            &text[r.next..],
+            "--- FAIL: TestX (0.01s)\n\t/not/a/frame.go:1\n"
+        );
     }
 
     /// A small xorshift generator: no extra crate.
@@ -935,7 +1167,13 @@ mod tests {
 
     #[test]
     fn never_panics_on_prefixes_and_noise() {
-        for text in [PANIC_ALL, GOLEAK_V12, SYSTEM, LEAK_PROFILE_DEBUG1, LABELS_GO127] {
+        for text in [
+            PANIC_ALL,
+            GOLEAK_V12,
+            SYSTEM,
+            LEAK_PROFILE_DEBUG1,
+            LABELS_GO127,
+        ] {
             for (i, _) in text.char_indices() {
                 let _ = parse(&text[..i]);
                 let _ = parse(&text[i..]);
@@ -944,9 +1182,36 @@ mod tests {
         }
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
         let alphabet: &[&str] = &[
-            "goroutine ", "Goroutine ", "[", "]", ":", "(", ")", "...", " ", "\t", "\n", "\r", "1", "0x", "+0x1f",
-            "created by ", " in goroutine ", "frames elided", "(leaked)", ", ", "{", "}", "é", "#", " @ ", "labels:{",
-            "[originating from goroutine ", "x.F", "/a.go:", "\u{1F600}",
+            "goroutine ",
+            "Goroutine ",
+            "[",
+            "]",
+            ":",
+            "(",
+            ")",
+            "...",
+            " ",
+            "\t",
+            "\n",
+            "\r",
+            "1",
+            "0x",
+            "+0x1f",
+            "created by ",
+            " in goroutine ",
+            "frames elided",
+            "(leaked)",
+            ", ",
+            "{",
+            "}",
+            "é",
+            "#",
+            " @ ",
+            "labels:{",
+            "[originating from goroutine ",
+            "x.F",
+            "/a.go:",
+            "\u{1F600}",
         ];
         for _ in 0..3000 {
             let mut s = String::new();

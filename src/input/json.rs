@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::Consumer;
+use super::{fastjson, Consumer};
 use crate::event::{Action, Event, OutputType};
 
 /// One test2json event as it is in the stream; only the fields goleash reads.
@@ -45,9 +45,25 @@ pub fn looks_like_event(line: &str) -> bool {
     t.starts_with('{') && t.contains("\"Action\"")
 }
 
+/// One event's fields, borrowed from the line or the decoder's scratch buffer.
+struct Parsed<'a> {
+    action: Option<&'a str>,
+    package: Option<&'a str>,
+    test: Option<&'a str>,
+    elapsed: Option<f64>,
+    output: Option<&'a str>,
+    output_type: Option<&'a str>,
+    failed_build: Option<&'a str>,
+    import_path: Option<&'a str>,
+    key: Option<&'a str>,
+    value: Option<&'a str>,
+}
+
 /// Decodes test2json lines into events.
 #[derive(Debug, Default)]
 pub struct Decoder {
+    /// Decoded strings of the current line.
+    scratch: String,
     /// Output pieces without their `\n` yet, per (package, test).
     partial: HashMap<(String, String), String>,
     /// The package whose `# pkg` build-output block is being read.
@@ -72,16 +88,52 @@ impl Decoder {
             self.non_json(line, consumer);
             return;
         }
-        let raw: Raw = match serde_json::from_str(trimmed) {
-            Ok(raw) => raw,
-            Err(e) => {
-                consumer.warn(lineno, format!("not a valid go test -json event ({e}); kept as plain output"));
-                self.non_json(line, consumer);
-                return;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        if let Some(f) = fastjson::parse(trimmed, &mut scratch) {
+            let t = |span| fastjson::text(span, trimmed, &scratch);
+            let p = Parsed {
+                action: t(&f.action),
+                package: t(&f.package),
+                test: t(&f.test),
+                elapsed: f.elapsed,
+                output: t(&f.output),
+                output_type: t(&f.output_type),
+                failed_build: t(&f.failed_build),
+                import_path: t(&f.import_path),
+                key: t(&f.key),
+                value: t(&f.value),
+            };
+            self.event(line, p, lineno, consumer);
+        } else {
+            match serde_json::from_str::<Raw>(trimmed) {
+                Ok(raw) => {
+                    let p = Parsed {
+                        action: raw.action.as_deref(),
+                        package: raw.package.as_deref(),
+                        test: raw.test.as_deref(),
+                        elapsed: raw.elapsed,
+                        output: raw.output.as_deref(),
+                        output_type: raw.output_type.as_deref(),
+                        failed_build: raw.failed_build.as_deref(),
+                        import_path: raw.import_path.as_deref(),
+                        key: raw.key.as_deref(),
+                        value: raw.value.as_deref(),
+                    };
+                    self.event(line, p, lineno, consumer);
+                }
+                Err(e) => {
+                    consumer.warn(lineno, format!("not a valid go test -json event ({e}); kept as plain output"));
+                    self.non_json(line, consumer);
+                }
             }
-        };
+        }
+        self.scratch = scratch;
+    }
+
+    fn event(&mut self, line: &str, raw: Parsed, lineno: usize, consumer: &mut dyn Consumer) {
         self.build_header = None;
-        let Some(action_name) = raw.action.as_deref() else {
+        let Some(action_name) = raw.action else {
             consumer.warn(lineno, "event without an Action; kept as plain output".to_string());
             self.non_json(line, consumer);
             return;
@@ -94,15 +146,15 @@ impl Decoder {
             self.unknown_warned += 1;
             return;
         }
-        let import_path = raw.import_path.as_deref().unwrap_or_default();
+        let import_path = raw.import_path.unwrap_or_default();
         if matches!(action, Action::BuildOutput | Action::BuildFail) {
-            if let Some(out) = raw.output.as_deref() {
+            if let Some(out) = raw.output {
                 consumer.build_output(import_path, out);
             }
             return;
         }
-        let package = raw.package.as_deref().unwrap_or_default();
-        let test = raw.test.as_deref();
+        let package = raw.package.unwrap_or_default();
+        let test = raw.test;
         if package.is_empty() && action != Action::Output {
             consumer.warn(lineno, format!("{action_name:?} event without a Package ignored"));
             return;
@@ -113,29 +165,32 @@ impl Decoder {
             test,
             elapsed: raw.elapsed,
             output: None,
-            output_type: raw.output_type.as_deref().map(OutputType::from_name).unwrap_or_default(),
-            failed_build: raw.failed_build.as_deref(),
-            key: raw.key.as_deref(),
-            value: raw.value.as_deref(),
+            output_type: raw.output_type.map(OutputType::from_name).unwrap_or_default(),
+            failed_build: raw.failed_build,
+            key: raw.key,
+            value: raw.value,
         };
         if action == Action::Output {
-            let Some(out) = raw.output.as_deref() else {
+            let Some(out) = raw.output else {
                 return;
             };
-            let key_test = test.unwrap_or_default();
             if !out.ends_with('\n') {
                 // A piece of a longer line: wait for the rest.
+                let key_test = test.unwrap_or_default();
                 self.partial
                     .entry((package.to_string(), key_test.to_string()))
                     .or_default()
                     .push_str(out);
                 return;
             }
-            if let Some(mut head) = self.partial.remove(&(package.to_string(), key_test.to_string())) {
-                head.push_str(out);
-                ev.output = Some(&head);
-                consumer.event(&ev);
-                return;
+            if !self.partial.is_empty() {
+                let key = (package.to_string(), test.unwrap_or_default().to_string());
+                if let Some(mut head) = self.partial.remove(&key) {
+                    head.push_str(out);
+                    ev.output = Some(&head);
+                    consumer.event(&ev);
+                    return;
+                }
             }
             // One event may carry several lines (rare, but allowed): split them.
             if out[..out.len() - 1].contains('\n') {

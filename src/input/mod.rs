@@ -5,6 +5,7 @@
 //! [`Consumer::stray`], and problems with the input through [`Consumer::warn`]. Nothing is fatal but an
 //! I/O error.
 
+pub mod fastjson;
 pub mod json;
 pub mod text;
 

@@ -203,6 +203,22 @@ impl Decoder {
             return;
         }
         let pending = std::mem::take(&mut self.pending);
+        // `go test` ends a failing run with a lone `FAIL` line of its own: no package is left open.
+        let only_closing = pending.iter().all(|p| {
+            p.action == Action::Output
+                && p.output.as_deref().is_some_and(|o| {
+                    let t = o.trim();
+                    t.is_empty() || t == "FAIL" || t == "PASS"
+                })
+        });
+        if only_closing {
+            for p in &pending {
+                if let Some(o) = &p.output {
+                    consumer.stray(o);
+                }
+            }
+            return;
+        }
         let package = "(unknown package: the input ends before its result line)";
         consumer.event(&Event {
             action: Action::Start,

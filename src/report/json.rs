@@ -88,6 +88,16 @@ pub struct FailureEntry {
     pub message: String,
     /// Leak ids it reported.
     pub leaks: Vec<String>,
+    /// Where it failed, relative to `--root`: the `file.go:NN:` the message starts with, resolved to the
+    /// package's folder, else the test function's declaration (`TestMain` for package-level failures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The line in `file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The column, when the message names one (build errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
 }
 
 /// A file and line.
@@ -261,12 +271,23 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> Report {
         failures: a
             .failures
             .iter()
-            .map(|f| FailureEntry {
-                package: f.package.clone(),
-                test: f.test.clone(),
-                kind: f.kind.as_str(),
-                message: f.message.clone(),
-                leaks: f.leaks.clone(),
+            .map(|f| {
+                let at = crate::report::github::failure_location(
+                    resolver,
+                    &f.package,
+                    f.test.as_deref(),
+                    &f.message,
+                );
+                FailureEntry {
+                    package: f.package.clone(),
+                    test: f.test.clone(),
+                    kind: f.kind.as_str(),
+                    message: f.message.clone(),
+                    leaks: f.leaks.clone(),
+                    file: at.as_ref().map(|(l, _)| l.file.clone()),
+                    line: at.as_ref().map(|(l, _)| l.line),
+                    column: at.and_then(|(_, c)| c),
+                }
             })
             .collect(),
         leaks: a.groups.groups.iter().map(|g| leak_entry(g, resolver)).collect(),

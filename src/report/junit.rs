@@ -289,7 +289,9 @@ fn write_suite(buf: &mut Vec<u8>, pkg: &Package, cases: &[Case], totals: &Totals
                 f.push_attribute(("message", xml_safe(message).as_ref()));
                 f.push_attribute(("type", *kind));
                 w.write_event(Event::Start(f))?;
-                w.write_event(Event::Text(BytesText::new(&xml_safe(body))))?;
+                // Only `<`, `>` and `&` need escaping in text: quotes stay readable.
+                let safe = xml_safe(body);
+                w.write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(safe.as_ref()))))?;
                 w.write_event(Event::End(BytesEnd::new(tag)))?;
                 w.write_event(Event::End(BytesEnd::new("testcase")))?;
             }
@@ -365,8 +367,7 @@ pub fn failure_body(done: &PackageDone, test: Option<&str>, output: &str) -> Str
                 continue;
             }
             shown.push(f.id.clone());
-            let n = in_block.iter().filter(|o| o.id == f.id).count();
-            body.push_str(&describe_group(f, n, done.findings, done.groups, done.resolver));
+            body.push_str(&describe_group(f, &in_block, done.findings, done.groups, done.resolver));
         }
         pos = r.end;
     }
@@ -381,20 +382,32 @@ fn count_ids(findings: &[&&Finding]) -> usize {
     ids.len()
 }
 
-/// A leak group as text: id, state, count, who introduced it, location, creator, stack.
-pub fn describe_group(f: &Finding, count: usize, all: &[Finding], groups: &Groups, resolver: &Resolver) -> String {
+/// A leak group as text: id, state, how many goroutines the test introduced or inherited (and from whom),
+/// location, creator, cause and fix, stack.
+pub fn describe_group(f: &Finding, mine: &[&&Finding], all: &[Finding], groups: &Groups, resolver: &Resolver) -> String {
     let g = &f.goroutine;
     let mut s = String::new();
-    let origin = if f.occurrence.inherited {
-        let by = all
+    let same: Vec<&&&Finding> = mine.iter().filter(|o| o.id == f.id).collect();
+    let count = same.len();
+    let introduced = same.iter().filter(|o| !o.occurrence.inherited).count();
+    let mut by: Vec<String> = Vec::new();
+    for o in same.iter().filter(|o| o.occurrence.inherited) {
+        let origin = all
             .iter()
-            .find(|o| o.goroutine.id == g.id && !o.occurrence.inherited)
-            .and_then(|o| o.occurrence.test.clone())
+            .find(|a| a.goroutine.id == o.goroutine.id && !a.occurrence.inherited)
+            .and_then(|a| a.occurrence.test.clone())
             .unwrap_or_else(|| "an earlier test".to_string());
-        format!("inherited: leaked by {by}")
-    } else {
-        "introduced here".to_string()
-    };
+        if !by.contains(&origin) {
+            by.push(origin);
+        }
+    }
+    let mut origin = Vec::new();
+    if introduced > 0 {
+        origin.push(format!("{introduced} introduced here"));
+    }
+    if introduced < count {
+        origin.push(format!("{} inherited from {}", count - introduced, by.join(", ")));
+    }
     let _ = writeln!(
         s,
         "  leak {} [{}] {} goroutine{} blocked in {} ({})",
@@ -403,7 +416,7 @@ pub fn describe_group(f: &Finding, count: usize, all: &[Finding], groups: &Group
         count,
         if count == 1 { "" } else { "s" },
         if g.state.is_empty() { "unknown state" } else { &g.state },
-        origin
+        origin.join("; ")
     );
     if let Some(loc) = leak::location(g, resolver) {
         let _ = writeln!(s, "    at {} ({}:{})", loc.function, resolver.display_path(loc), loc.line);

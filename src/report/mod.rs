@@ -1,7 +1,11 @@
 //! Report sinks. Each one only reads the model and the leak groups; none changes them.
 
+pub mod checks;
+pub mod github;
 pub mod json;
 pub mod junit;
+pub mod sarif;
+pub mod summary;
 pub mod terminal;
 
 use std::io::{self, Write};

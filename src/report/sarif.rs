@@ -1,0 +1,233 @@
+//! SARIF 2.1.0 (`--sarif`): one result per leak group, one rule per cause, for code-scanning dashboards
+//! (`github/codeql-action/upload-sarif`). A result carries the leak's location (or, for leaks with no
+//! frame in the repository, the failing line of the test that first saw it), the `go` statement as a
+//! related location, the stack, the advice, and the leak id as its partial fingerprint so that the same
+//! leak is the same alert from run to run. Known leaks (in the baseline) are results with an external
+//! suppression.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use crate::report::github::{in_repo, leak_anchor, reach_phrase, repo_path, tests_of};
+use crate::report::json::{LeakEntry, Report};
+
+/// The schema URI written into the file.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The key of the partial fingerprint holding the leak id.
+pub const FINGERPRINT_KEY: &str = "goleashLeakId/v1";
+
+/// What each cause means, in one sentence, and what fixes it in general.
+pub fn cause_text(cause: &str) -> (&'static str, &'static str) {
+    match cause {
+        "forgotten-sender" => (
+            "A goroutine is blocked sending on a channel that nobody receives from any more.",
+            "Give the channel a buffer of one so the send always completes, or select on the context's Done channel beside the send.",
+        ),
+        "forgotten-receiver" => (
+            "A goroutine is blocked receiving from a channel that nobody sends on or closes.",
+            "Close the channel when the producer is done, or select on the context's Done channel beside the receive.",
+        ),
+        "unclosed-range" => (
+            "A goroutine ranges over a channel that is never closed.",
+            "Close the channel once the last value is sent (defer close(ch) in the producer).",
+        ),
+        "missing-cancel" => (
+            "A goroutine waits in a select with no way out: no context or done channel ends it.",
+            "Add a case for ctx.Done() (or a done channel its owner closes) and make sure the owner cancels.",
+        ),
+        "early-return" => (
+            "A goroutine waits for a partner that returned early without signalling it.",
+            "Signal or cancel on every return path, or buffer the channel so the partner's absence cannot block it.",
+        ),
+        "leaked-ticker" => (
+            "A goroutine loops on a ticker or timer that is never stopped.",
+            "Stop the ticker (defer ticker.Stop()) and return on ctx.Done().",
+        ),
+        "infinite-loop" => (
+            "A goroutine never stops running.",
+            "Give its loop an exit: check ctx.Err() or a done channel on each iteration.",
+        ),
+        "orphaned-worker" => (
+            "A worker goroutine outlives its owner, which never stopped it.",
+            "Give the owner a Close/Stop method that ends the worker and waits for it, and call it.",
+        ),
+        "lock-never-released" => (
+            "A goroutine is blocked on a lock that is never released.",
+            "Unlock on every path, with defer mu.Unlock() right after locking.",
+        ),
+        "waitgroup-imbalance" => (
+            "A goroutine waits on a WaitGroup that never reaches zero.",
+            "Call wg.Add(1) once per goroutine before starting it and defer wg.Done() first thing in it.",
+        ),
+        "blocked-io" => (
+            "A goroutine waits on network or file I/O that is never closed.",
+            "Close the connection, listener, server or response body, or set a deadline.",
+        ),
+        "sleeping" => (
+            "A goroutine sleeps in a loop with no way to stop.",
+            "Use a time.Ticker with defer ticker.Stop() and return on ctx.Done().",
+        ),
+        "deadlock" => (
+            "Goroutines wait on each other and none can proceed.",
+            "Acquire locks and channels in one order, or break the cycle with a context or timeout.",
+        ),
+        _ => (
+            "A goroutine outlived the test that started it.",
+            "Make sure every goroutine a test starts has ended when the test returns.",
+        ),
+    }
+}
+
+/// `forgotten-sender` → `ForgottenSender`.
+fn pascal(cause: &str) -> String {
+    cause
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The rule id of a cause.
+pub fn rule_id(cause: &str) -> String {
+    format!("goroutine-leak/{cause}")
+}
+
+fn rule(cause: &str) -> Value {
+    let (what, fix) = cause_text(cause);
+    json!({
+        "id": rule_id(cause),
+        "name": format!("GoroutineLeak{}", pascal(cause)),
+        "shortDescription": {"text": format!("Goroutine leak: {cause}")},
+        "fullDescription": {"text": what},
+        "help": {"text": fix, "markdown": fix},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["goroutine-leak", "concurrency", "go"], "precision": "high", "problem.severity": "error"}
+    })
+}
+
+fn physical(prefix: &str, file: &str, line: u32) -> Value {
+    json!({
+        "artifactLocation": {"uri": repo_path(prefix, file), "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": line.max(1)}
+    })
+}
+
+fn result(l: &LeakEntry, report: &Report, rule_index: usize, prefix: &str, fail: bool) -> Value {
+    let mut text = format!(
+        "Goroutine leak ({}): {} blocked in {} at {}, {}.",
+        l.cause,
+        if l.goroutines == 1 { "1 goroutine".to_string() } else { format!("{} goroutines", l.goroutines) },
+        l.state,
+        l.function,
+        reach_phrase(l)
+    );
+    if !l.advice.is_empty() {
+        text.push(' ');
+        text.push_str(&l.advice);
+    }
+    let mut r = json!({
+        "ruleId": rule_id(&l.cause),
+        "ruleIndex": rule_index,
+        "level": if fail { "error" } else { "warning" },
+        "message": {"text": text},
+        "partialFingerprints": {FINGERPRINT_KEY: l.id},
+        "properties": {
+            "leakId": l.id,
+            "state": l.state,
+            "goroutines": l.goroutines,
+            "sources": l.sources,
+            "tests": tests_of(l).into_iter().collect::<Vec<_>>(),
+        }
+    });
+    if let Some((file, line)) = leak_anchor(l, &report.failures) {
+        r["locations"] = json!([{"physicalLocation": physical(prefix, &file, line)}]);
+    }
+    if let Some(c) = l.created_by.as_ref().filter(|c| in_repo(&c.file) && c.line > 0) {
+        r["relatedLocations"] = json!([{
+            "id": 1,
+            "physicalLocation": physical(prefix, &c.file, c.line),
+            "message": {"text": format!("started by {}", c.function)}
+        }]);
+    }
+    let frames: Vec<Value> = l
+        .stack
+        .iter()
+        .map(|f| {
+            let mut loc = json!({"message": {"text": f.function}});
+            if in_repo(&f.file) && f.line > 0 {
+                loc["physicalLocation"] = physical(prefix, &f.file, f.line);
+            } else {
+                loc["message"] = json!({"text": format!("{} ({}:{})", f.function, f.file, f.line)});
+            }
+            json!({"location": loc})
+        })
+        .collect();
+    if !frames.is_empty() {
+        r["stacks"] = json!([{"message": {"text": format!("goroutine blocked in {}", l.state)}, "frames": frames}]);
+    }
+    if let Some(f) = &l.first_seen {
+        r["properties"]["firstSeen"] = json!({"package": f.package, "test": f.test});
+    }
+    if l.known {
+        r["suppressions"] = json!([{"kind": "external", "justification": "listed in the goleash baseline"}]);
+    }
+    r
+}
+
+/// The SARIF log of a report. `prefix` is the root's place in the repository; `leaks_fail` says whether
+/// leaks fail the run (`error`) or not (`warning`).
+pub fn build(report: &Report, prefix: &str, leaks_fail: bool) -> Value {
+    let mut causes: Vec<&str> = Vec::new();
+    for l in &report.leaks {
+        if !causes.contains(&l.cause.as_str()) {
+            causes.push(&l.cause);
+        }
+    }
+    let rules: Vec<Value> = causes.iter().map(|c| rule(c)).collect();
+    let results: Vec<Value> = report
+        .leaks
+        .iter()
+        .map(|l| {
+            let idx = causes.iter().position(|c| *c == l.cause).unwrap_or(0);
+            result(l, report, idx, prefix, leaks_fail)
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "goleash",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            }},
+            "automationDetails": {"id": "goleash/"},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}
+
+/// Writes the SARIF log as pretty JSON.
+pub fn write(w: &mut dyn Write, log: &Value) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, log).map_err(io::Error::other)?;
+    w.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_names_are_pascal_case() {
+        assert_eq!(pascal("lock-never-released"), "LockNeverReleased");
+        assert_eq!(rule_id("sleeping"), "goroutine-leak/sleeping");
+    }
+}

@@ -1,0 +1,74 @@
+//! JUnit XML: valid against Jenkins' schema for every captured stream, and totals that junitparser
+//! reads back exactly as goleash counted them.
+
+mod common;
+
+use common::*;
+
+/// Every stream captured from the fixture module, whatever the Go version or format.
+fn all_streams() -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["go1.24", "go1.25", "go1.26", "go1.26-shifted", "dumps"] {
+        let Ok(rd) = std::fs::read_dir(stream(dir)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_stream_gives_schema_valid_junit_with_matching_totals() {
+    let streams = all_streams();
+    assert_eq!(streams.len(), 13, "the captured streams: {streams:?}");
+    for s in &streams {
+        let run = goleash(&[s], &["--root", module().to_str().unwrap()]);
+        assert!(
+            run.status == 0 || run.status == 1,
+            "{}: exit {} stderr {}",
+            s.display(),
+            run.status,
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}: {}", s.display(), run.stderr);
+        let xml_path = run.dir.path().join("junit.xml");
+        assert_schema_valid(&xml_path);
+        let (tests, failures, errors) = root_totals(run.junit.as_deref().unwrap());
+        let (pt, pf, pe, _ps) = junitparser_totals(&xml_path);
+        assert_eq!((tests, failures, errors), (pt, pf, pe), "{}", s.display());
+        let json = run.json.unwrap();
+        assert_eq!(json["summary"]["tests"].as_u64().unwrap(), tests, "{}", s.display());
+        assert_eq!(json["summary"]["failed"].as_u64().unwrap(), failures + errors, "{}", s.display());
+    }
+}
+
+#[test]
+fn hostile_output_still_gives_valid_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("hostile.json");
+    let lines = [
+        r#"{"Action":"start","Package":"example.com/h"}"#,
+        r#"{"Action":"run","Package":"example.com/h","Test":"TestHostile"}"#,
+        r#"{"Action":"output","Package":"example.com/h","Test":"TestHostile","Output":"    h_test.go:9: bell \u0007 esc \u001b[31m nul \u0000 ]]> <tag> & \"q\"\n"}"#,
+        r#"{"Action":"output","Package":"example.com/h","Test":"TestHostile","Output":"    h_test.go:10: \ufffe\uffff end\n"}"#,
+        r#"{"Action":"fail","Package":"example.com/h","Test":"TestHostile","Elapsed":0.001}"#,
+        r#"{"Action":"run","Package":"example.com/h","Test":"Test<&>\"Name\""}"#,
+        r#"{"Action":"skip","Package":"example.com/h","Test":"Test<&>\"Name\"","Elapsed":0}"#,
+        r#"{"Action":"fail","Package":"example.com/h","Elapsed":0.002}"#,
+    ];
+    let mut bytes = lines.join("\n").into_bytes();
+    bytes.extend_from_slice(b"\nnot json at all \xff\xfe invalid utf-8\n");
+    std::fs::write(&input, bytes).unwrap();
+    let run = goleash(&[&input], &[]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let xml_path = run.dir.path().join("junit.xml");
+    assert_schema_valid(&xml_path);
+    assert_eq!(junitparser_totals(&xml_path), (2, 1, 0, 1));
+    let xml = run.junit.unwrap();
+    assert!(xml.contains("bell \\x07 esc \\x1b[31m nul \\x00 ]]&gt; &lt;tag&gt; &amp;"), "{xml}");
+    assert!(xml.contains("\\u{fffe}\\u{ffff} end"), "{xml}");
+    assert!(xml.contains(r#"name="Test&lt;&amp;&gt;&quot;Name&quot;""#), "{xml}");
+}

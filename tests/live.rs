@@ -1,0 +1,78 @@
+//! Runs the fixture Go module live — `go test -json ./... | goleash` — and checks the result against the
+//! committed capture: the same failing tests and the same leak ids. Needs Go (CI makes it required).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+
+use common::*;
+use serde_json::Value;
+
+fn failing(json: &Value) -> BTreeSet<(String, Option<String>, String)> {
+    json["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["package"].as_str().unwrap().to_string(),
+                f["test"].as_str().map(str::to_string),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Leak ids, without the panics watcher (its stack depends on whether it ran before the panic).
+fn stable_ids(json: &Value) -> BTreeSet<String> {
+    json["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| !l["function"].as_str().unwrap().starts_with("example.com/leaky/panics."))
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn live_go_test_through_goleash() {
+    if !go_available() {
+        eprintln!("go not found: live test not run (CI sets GOLEASH_REQUIRE_GO=1 and fails instead)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let junit = dir.path().join("junit.xml");
+    // The same flags as fixtures/regenerate's go1.26 capture.
+    let go = Command::new("go")
+        .args(["test", "-json", "-count=1", "-race", "-timeout", "20s", "./..."])
+        .current_dir(module())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env("GOFLAGS", "-mod=mod -buildvcs=false")
+        .env("CGO_ENABLED", "1")
+        .env("GOEXPERIMENT", "goroutineleakprofile")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("go test starts");
+    let out = Command::new(env!("CARGO_BIN_EXE_goleash"))
+        .arg("--json")
+        .arg(&report)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--root")
+        .arg(module())
+        .stdin(go.stdout.unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let live: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let captured = fixture_run("go1.26/test.json").json.unwrap();
+    assert_eq!(failing(&live), failing(&captured));
+    assert_eq!(stable_ids(&live), stable_ids(&captured));
+    assert_eq!(live["summary"]["tests"], captured["summary"]["tests"]);
+    assert_eq!(live["summary"]["failed"], captured["summary"]["failed"]);
+    assert_schema_valid(&junit);
+}
