@@ -28,7 +28,7 @@ use crate::dump::{self, Frame, Goroutine};
 use crate::fixdiff::Edit;
 use crate::leak::is_machinery;
 use crate::paths::Resolver;
-use source::{find_word, parse_make_chan, Block, ChanOp, FuncDecl, GoFile};
+use source::{parse_make_chan, Block, ChanOp, FuncDecl, GoFile};
 
 /// Every `cause` value of the contract.
 pub const CAUSES: [&str; 14] = [
@@ -92,6 +92,8 @@ pub struct RootReader<'a> {
 const MAX_SOURCE_BYTES: u64 = 2 << 20;
 /// At most this many files of one package are read.
 const MAX_PACKAGE_FILES: usize = 200;
+/// At most this many bytes of one package are read.
+const MAX_PACKAGE_BYTES: u64 = 8 << 20;
 
 impl SourceReader for RootReader<'_> {
     fn frame_file(&self, frame: &Frame) -> Option<(String, String)> {
@@ -129,6 +131,7 @@ impl SourceReader for RootReader<'_> {
             .collect();
         names.sort();
         names.truncate(MAX_PACKAGE_FILES);
+        let mut budget = MAX_PACKAGE_BYTES;
         names
             .into_iter()
             .filter_map(|n| {
@@ -138,9 +141,11 @@ impl SourceReader for RootReader<'_> {
                     format!("{dir_rel}/{n}")
                 };
                 let p = crate::fixdiff::file_under_root(root, &r)?;
-                if std::fs::metadata(&p).ok()?.len() > MAX_SOURCE_BYTES {
+                let len = std::fs::metadata(&p).ok()?.len();
+                if len > MAX_SOURCE_BYTES || len > budget {
                     return None;
                 }
+                budget -= len;
                 Some((r, std::fs::read_to_string(p).ok()?))
             })
             .collect()
@@ -322,9 +327,11 @@ impl<'a> Cx<'a> {
         self.site(self.user.first()?)
     }
 
-    /// The `go` statement: the creator's line, when it is user code.
+    /// The `go` statement: the creator's line, when it is user code and the line there is a `go`
+    /// statement (otherwise the source does not match the stack).
     fn creator(&self) -> Option<Site> {
         self.site(self.g.created_by.as_ref()?)
+            .filter(|s| s.file.stmt(s.line).starts_with("go "))
     }
 
     /// The goroutine's entry function in user code: the outermost user frame.
@@ -404,6 +411,13 @@ fn classify(cx: &Cx) -> Advice {
             return a;
         }
     }
+    if state.is_empty() {
+        // A record without a wait state (a goroutineleak profile's `debug=1` form): the code says what it
+        // waits on.
+        if let Some(a) = by_statement(cx) {
+            return a;
+        }
+    }
     match state {
         "chan send" => sender(cx),
         "chan receive" => receiver(cx),
@@ -423,6 +437,31 @@ fn classify(cx: &Cx) -> Advice {
             "The goroutine outlived its test and its wait state says nothing more. Make whoever starts it also stop it: pass a `context.Context` that is cancelled on the way out, or give its owner a `Close` method that ends it and waits for it.",
         ),
     }
+}
+
+/// Classifies by the blocking statement alone, for records that carry no wait state.
+fn by_statement(cx: &Cx) -> Option<Advice> {
+    let b = cx.block()?;
+    let f = &b.file;
+    let s = f.stmt(b.line);
+    if f.range_over(b.line).is_some() {
+        return Some(receiver(cx));
+    }
+    if f.select_cases(b.line).is_some() {
+        return Some(select(cx));
+    }
+    match f.ops(b.line).first() {
+        Some(ChanOp::Send(_)) => return Some(sender(cx)),
+        Some(ChanOp::Recv(_)) => return Some(receiver(cx)),
+        None => {}
+    }
+    if s.contains(".Lock()") || s.contains(".RLock()") {
+        return Some(lock(cx));
+    }
+    if s.contains("Sleep(") {
+        return Some(sleeping(cx));
+    }
+    None
 }
 
 // ----- library goroutines -----
@@ -568,14 +607,17 @@ fn not_started(cx: &Cx) -> Option<Advice> {
     };
     // `go x.m(…)`: the goroutine will run method `m`; a type's worker started by its constructor.
     let stmt = site.file.src(site.line);
-    let call = stmt.strip_prefix("go ")?;
-    let callee = call.split('(').next()?.trim();
-    let method = callee.rsplit_once('.').map(|(_, m)| m)?;
+    let callee = stmt
+        .strip_prefix("go ")
+        .and_then(|call| call.split('(').next())
+        .unwrap_or("")
+        .trim();
+    let method = callee.rsplit_once('.').map(|(_, m)| m);
     let pkg = cx.package(&site.file);
     let decl = pkg
         .iter()
         .flat_map(|f| f.funcs.iter().map(move |d| (f.clone(), d.clone())))
-        .find(|(_, d)| d.name == method && d.recv.is_some());
+        .find(|(_, d)| Some(d.name.as_str()) == method && d.recv.is_some());
     let Some((_, decl)) = decl else {
         return Some(Advice::new(
             "unknown",
@@ -918,17 +960,19 @@ fn sender_with_source(cx: &Cx) -> Option<Advice> {
         n == body.close && f.stmt(n).starts_with('}')
             || f.stmt(n) == "return" && f.next_code_line(n) == Some(body.close)
     });
-    let reassigned = f
+    // The channel does nothing else in the function: no other use, no escape (`return ch`, `use(ch)`),
+    // no reassignment, no `len`/`cap`.
+    let other_use = f
         .mentions(&ch, func.body.open, func.body.close)
         .into_iter()
-        .any(|l| l != make_line && is_assignment_to(f.stmt(l), &ch));
+        .any(|l| l != make_line && l != b.line && !receives.contains(&l));
     let sure = makes.len() == 1
         && go_loop.is_none()
         && sends_in_body == vec![b.line]
         && sends_elsewhere == 0
         && !send_in_loop
         && last_stmt
-        && !reassigned
+        && !other_use
         && receives.contains(&recv_line)
         && f.lines
             .get(make_line)
@@ -952,19 +996,6 @@ fn short_call(x: &str) -> String {
     } else {
         format!("{}(…)", x.split('(').next().unwrap_or(x))
     }
-}
-
-/// True when a statement assigns to `name` (`name = …`, `name, err = …`), other than by `:=` in a make.
-fn is_assignment_to(stmt: &str, name: &str) -> bool {
-    let Some(at) = find_word(stmt, name) else {
-        return false;
-    };
-    let rest = stmt[at + name.len()..].trim_start();
-    let lhs_rest =
-        rest.trim_start_matches(|c: char| c == ',' || c.is_alphanumeric() || c == '_' || c == ' ');
-    (rest.starts_with('=') && !rest.starts_with("=="))
-        || rest.starts_with(":=")
-        || (rest.starts_with(',') && (lhs_rest.starts_with("= ") || lhs_rest.starts_with(":=")))
 }
 
 // ----- channel receives -----
@@ -1416,7 +1447,10 @@ fn waitgroup_with_source(cx: &Cx) -> Option<Advice> {
 
 fn sleeping(cx: &Cx) -> Advice {
     let fix = "Use a ticker and a way out: `t := time.NewTicker(d)`, `defer t.Stop()`, and `select { case <-ctx.Done(): return; case <-t.C: … }` (or a stop channel that the owner closes).";
-    let Some(b) = cx.block() else {
+    let Some(b) = cx
+        .block()
+        .filter(|b| b.file.stmt(b.line).contains("Sleep("))
+    else {
         return Advice::new(
             "sleeping",
             format!("The goroutine sleeps, most likely in a loop that nothing can stop. {fix}"),
@@ -1637,6 +1671,19 @@ mod tests {
         let twice = FETCH.replace("\t\tch <- work()\n", "\t\tch <- work()\n\t\tch <- work()\n");
         let a = run(&[("f/f.go", &twice)], &gr);
         assert_eq!((a.cause, a.fix.is_none()), ("forgotten-sender", true));
+        let escapes = FETCH.replace("\tgo func() {\n", "\tremember(ch)\n\tgo func() {\n");
+        let gr2 = g(
+            "chan send",
+            vec![frame("example.com/m/f.Fetch.func1", "/x/f/f.go", 7)],
+            frame("example.com/m/f.Fetch", "/x/f/f.go", 6),
+        );
+        let a = run(&[("f/f.go", &escapes)], &gr2);
+        assert_eq!((a.cause, a.fix.is_none()), ("forgotten-sender", true));
+        assert!(
+            a.text.starts_with("`ch` is made unbuffered at f/f.go:4"),
+            "{}",
+            a.text
+        );
         let buffered = FETCH.replace("make(chan string)", "make(chan string, 4)");
         let a = run(&[("f/f.go", &buffered)], &gr);
         assert_eq!((a.cause, a.fix.is_none()), ("forgotten-sender", true));
@@ -1822,6 +1869,52 @@ mod tests {
         let a = run(&[("w/w.go", src)], &gr);
         assert_eq!(a.cause, "waitgroup-imbalance");
         assert_eq!(a.text, "`wg.Add(2)` at w/w.go:5 expects 2 calls of `wg.Done()`, but only 1 of the goroutines `F` starts calls it: the one started at w/w.go:10 never does, so `wg.Wait()` at w/w.go:14 waits forever. Call `wg.Add(1)` right before each `go` statement and `defer wg.Done()` first thing in each goroutine.");
+    }
+
+    #[test]
+    fn odd_source_never_panics() {
+        let texts = [
+            "package p\nfunc F() {\n\tch := make(chan string\n\tgo func() {\n\t\tch <- \"é{\n\t}\n",
+            "}}}{{{\nselect {\ncase <-:\ncase x <- :\n}\nfor range {\n`raw\n{`\n'\\''\n/* é",
+            "func (",
+            "func F() {\n\tgo func() {\n\t\tmu.Lock()\n\t\twg.Wait()\n\t\ttime.Sleep(1)\n\t\tfor !x {\n\t\t}\n\t}()\n\twg.Add(\n}\n",
+            "func (p *P) loop() {\n\tfor {\n\t\tselect {\n\t\tcase <-p.done:\n\t\tcase c <- 1:\n\t\tdefault:\n\t\t}\n\t}\n}\nfunc NewP() *P { go p.loop(); return nil }\nfunc (p *P) Close() {}\n",
+            "\u{feff}ñ := make(chan ñ)\r\nñ <- 1\r\nfor v := range ñ {\r\n}\r\n",
+        ];
+        let states = [
+            "chan send",
+            "chan receive",
+            "select",
+            "sync.Mutex.Lock",
+            "sync.RWMutex.RLock",
+            "sync.WaitGroup.Wait",
+            "sleep",
+            "runnable",
+            "IO wait",
+            "chan send (nil chan)",
+            "select (no cases)",
+            "",
+        ];
+        for text in texts {
+            for cut in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let t = &text[..cut];
+                let lines = t.lines().count() as u32 + 1;
+                for state in states {
+                    for line in 0..=lines {
+                        let gr = g(
+                            state,
+                            vec![
+                                frame("example.com/m/p.(*P).loop", "/x/p/p.go", line),
+                                frame("testing.tRunner", "/go/src/testing/testing.go", 1),
+                            ],
+                            frame("example.com/m/p.NewP", "/x/p/p.go", lines - line),
+                        );
+                        let a = run(&[("p/p.go", t), ("p/q.go", text)], &gr);
+                        assert!(CAUSES.contains(&a.cause));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

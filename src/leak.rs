@@ -132,25 +132,30 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
     let mut findings = Vec::new();
     let mut blocks: Blocks = Vec::new();
     let mut seen: HashMap<u64, usize> = HashMap::new();
-    let mut add = |findings: &mut Vec<Finding>, test: Option<&str>, source: Source, g: Goroutine| {
-        let inherited = g.id != 0 && seen.contains_key(&g.id);
-        if g.id != 0 && !inherited {
-            seen.insert(g.id, findings.len());
-        }
-        let sig = signature(&g);
-        findings.push(Finding {
-            occurrence: Occurrence {
-                package: pkg.name.clone(),
-                test: test.map(str::to_string),
-                goroutine: g.id,
-                inherited,
-                source,
-            },
-            id: id_of(&sig),
-            goroutine: g,
-        });
-    };
-    let timeout_running: Vec<String> = pkg.timeout.as_ref().map(|t| t.running.clone()).unwrap_or_default();
+    let mut add =
+        |findings: &mut Vec<Finding>, test: Option<&str>, source: Source, g: Goroutine| {
+            let inherited = g.id != 0 && seen.contains_key(&g.id);
+            if g.id != 0 && !inherited {
+                seen.insert(g.id, findings.len());
+            }
+            let sig = signature(&g);
+            findings.push(Finding {
+                occurrence: Occurrence {
+                    package: pkg.name.clone(),
+                    test: test.map(str::to_string),
+                    goroutine: g.id,
+                    inherited,
+                    source,
+                },
+                id: id_of(&sig),
+                goroutine: g,
+            });
+        };
+    let timeout_running: Vec<String> = pkg
+        .timeout
+        .as_ref()
+        .map(|t| t.running.clone())
+        .unwrap_or_default();
     let mut timeout_suspects: Vec<Goroutine> = Vec::new();
     for t in &pkg.tests {
         if t.output.is_empty() || !(t.result == TestResult::Fail || t.keep_output) {
@@ -206,7 +211,10 @@ fn without_profile_duplicates(mut ex: dump::Extraction) -> dump::Extraction {
         .map(|s| frames_part(&signature(&s.goroutine)).to_string())
         .collect();
     ex.suspects.retain(|s| {
-        s.goroutine.id != 0 || !full.iter().any(|f| *f == frames_part(&signature(&s.goroutine)))
+        s.goroutine.id != 0
+            || !full
+                .iter()
+                .any(|f| *f == frames_part(&signature(&s.goroutine)))
     });
     ex
 }
@@ -249,7 +257,11 @@ impl Groups {
         for f in findings.iter_mut() {
             if f.goroutine.state.is_empty() && f.goroutine.created_by.is_none() {
                 let frames = frames_part(&signature(&f.goroutine)).to_string();
-                if let Some(g) = self.groups.iter().find(|g| frames_part(&g.signature) == frames) {
+                if let Some(g) = self
+                    .groups
+                    .iter()
+                    .find(|g| frames_part(&g.signature) == frames)
+                {
                     f.id = g.id.clone();
                 }
             }
@@ -277,7 +289,8 @@ impl Groups {
                 g.sources.push(f.occurrence.source);
             }
             let counted = self.counted.entry(f.id.clone()).or_default();
-            if f.goroutine.id == 0 || counted.insert((f.occurrence.package.clone(), f.goroutine.id)) {
+            if f.goroutine.id == 0 || counted.insert((f.occurrence.package.clone(), f.goroutine.id))
+            {
                 g.goroutines += 1;
             }
             if g.first_seen.is_none() && !f.occurrence.inherited {
@@ -363,23 +376,50 @@ mod tests {
 
     #[test]
     fn ids_ignore_ids_paths_lines_and_machinery() {
-        let a = g(20, "chan send", &["example.com/x.F.func1"], "example.com/x.F");
+        let a = g(
+            20,
+            "chan send",
+            &["example.com/x.F.func1"],
+            "example.com/x.F",
+        );
         let b = g(
             31,
             "chan send",
-            &["runtime.gopark", "runtime.chansend1", "example.com/x.F.func1"],
+            &[
+                "runtime.gopark",
+                "runtime.chansend1",
+                "example.com/x.F.func1",
+            ],
             "example.com/x.F",
         );
         assert_eq!(id_of(&signature(&a)), id_of(&signature(&b)));
-        assert_eq!(signature(&a), "chan send|example.com/x.F.func1;|example.com/x.F");
+        assert_eq!(
+            signature(&a),
+            "chan send|example.com/x.F.func1;|example.com/x.F"
+        );
         assert_eq!(id_of(&signature(&a)).len(), 12);
     }
 
     #[test]
     fn different_closures_and_states_differ() {
-        let a = g(20, "chan send", &["example.com/x.F.func1"], "example.com/x.F");
-        let b = g(20, "chan send", &["example.com/x.F.func2"], "example.com/x.F");
-        let c = g(20, "chan receive", &["example.com/x.F.func1"], "example.com/x.F");
+        let a = g(
+            20,
+            "chan send",
+            &["example.com/x.F.func1"],
+            "example.com/x.F",
+        );
+        let b = g(
+            20,
+            "chan send",
+            &["example.com/x.F.func2"],
+            "example.com/x.F",
+        );
+        let c = g(
+            20,
+            "chan receive",
+            &["example.com/x.F.func1"],
+            "example.com/x.F",
+        );
         assert_ne!(id_of(&signature(&a)), id_of(&signature(&b)));
         assert_ne!(id_of(&signature(&a)), id_of(&signature(&c)));
     }

@@ -177,7 +177,10 @@ pub fn failures_of(pkg: &Package, findings: &[Finding]) -> Vec<Failure> {
     let mut out = Vec::new();
     let ids_of = |test: Option<&str>| {
         let mut ids: Vec<String> = Vec::new();
-        for f in findings.iter().filter(|f| f.occurrence.test.as_deref() == test) {
+        for f in findings
+            .iter()
+            .filter(|f| f.occurrence.test.as_deref() == test)
+        {
             if !ids.contains(&f.id) {
                 ids.push(f.id.clone());
             }

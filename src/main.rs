@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, BufReader};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -204,11 +204,11 @@ fn run(cli: Cli) -> io::Result<u8> {
     for path in inputs.iter().filter(|_| cli.command.is_empty()) {
         if path.as_os_str() == "-" {
             pipeline.input_name = "-".to_string();
-            input::read(io::stdin().lock(), &mut pipeline)?;
+            input::read(io::stdin(), &mut pipeline)?;
         } else {
             let f = File::open(path).map_err(|e| report::with_path(e, path))?;
             pipeline.input_name = path.display().to_string();
-            input::read(BufReader::with_capacity(1 << 20, f), &mut pipeline)
+            input::read(f, &mut pipeline)
                 .map_err(|e| report::with_path(e, path))?;
         }
     }

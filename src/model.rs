@@ -664,7 +664,9 @@ impl Package {
         {
             t.panic_line = Some(clean_line(content));
         }
-        if content.starts_with("WARNING: DATA RACE") || content.contains(": race detected during execution of test") {
+        if content.starts_with("WARNING: DATA RACE")
+            || content.contains(": race detected during execution of test")
+        {
             t.race = true;
         }
         if !t.keep_output
@@ -686,7 +688,9 @@ impl Package {
         if content.ends_with(" [no test files]") {
             self.no_test_files = true;
         }
-        if (content.starts_with("ok  \t") || content.starts_with("--- ")) && content.contains("(cached)") {
+        if (content.starts_with("ok  \t") || content.starts_with("--- "))
+            && content.contains("(cached)")
+        {
             self.cached = true;
         }
         self.note_runtime_line(content);
@@ -744,8 +748,11 @@ impl Package {
         let is_timed_out = |name: &str| {
             timeout_running.iter().any(|r| {
                 r == name
-                    || r.strip_prefix(name).is_some_and(|rest| rest.starts_with('/'))
-                    || name.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/'))
+                    || r.strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with('/'))
+                    || name
+                        .strip_prefix(r.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
             })
         };
         // Plain `go test` output names a timed-out test only in the `running tests:` list.
@@ -765,7 +772,10 @@ impl Package {
                 } else {
                     FailureKind::Incomplete
                 });
-            } else if t.result == TestResult::Fail && self.timeout.is_some() && is_timed_out(&t.name) {
+            } else if t.result == TestResult::Fail
+                && self.timeout.is_some()
+                && is_timed_out(&t.name)
+            {
                 t.kind = Some(FailureKind::Timeout);
             }
             if t.kind == Some(FailureKind::Panic) {
@@ -777,9 +787,10 @@ impl Package {
                         .timeout
                         .as_ref()
                         .map(|to| format!("test timed out after {}", to.after)),
-                    Some(FailureKind::Incomplete) => {
-                        Some("test started but never ended: the test binary exited or crashed".to_string())
-                    }
+                    Some(FailureKind::Incomplete) => Some(
+                        "test started but never ended: the test binary exited or crashed"
+                            .to_string(),
+                    ),
                     _ => t.panic_line.clone(),
                 };
             }
@@ -804,7 +815,8 @@ impl Package {
         }
         // A failure no test accounts for: TestMain, goleak.VerifyTestMain, a crash outside any test. When
         // tests failed too, only output after the tests ended (the epilogue) makes it a failure of its own.
-        let package_failed = matches!(action, Action::Fail) || self.result == PackageResult::Incomplete;
+        let package_failed =
+            matches!(action, Action::Fail) || self.result == PackageResult::Incomplete;
         if package_failed && self.failed_build.is_none() && self.timeout.is_none() {
             if !any_test_failed {
                 let text = self.output.text();
@@ -824,10 +836,18 @@ impl Package {
                 self.package_failure = Some(line.clone());
             }
         }
-        if self.timeout.is_some() && !self.tests.iter().any(|t| t.kind == Some(FailureKind::Timeout)) {
+        if self.timeout.is_some()
+            && !self
+                .tests
+                .iter()
+                .any(|t| t.kind == Some(FailureKind::Timeout))
+        {
             self.package_failure = Some(format!(
                 "test binary timed out after {} outside of any test",
-                self.timeout.as_ref().map(|t| t.after.as_str()).unwrap_or("?")
+                self.timeout
+                    .as_ref()
+                    .map(|t| t.after.as_str())
+                    .unwrap_or("?")
             ));
         }
         self.current = None;
@@ -864,12 +884,28 @@ mod tests {
     fn passing_test_output_is_dropped_failing_kept() {
         let mut run = Run::new();
         run.apply(&ev(Action::Run, Some("TestA"), None));
-        run.apply(&ev(Action::Output, Some("TestA"), Some("=== RUN   TestA\n")));
-        run.apply(&ev(Action::Output, Some("TestA"), Some("    a_test.go:3: hello\n")));
+        run.apply(&ev(
+            Action::Output,
+            Some("TestA"),
+            Some("=== RUN   TestA\n"),
+        ));
+        run.apply(&ev(
+            Action::Output,
+            Some("TestA"),
+            Some("    a_test.go:3: hello\n"),
+        ));
         run.apply(&ev(Action::Pass, Some("TestA"), None));
         run.apply(&ev(Action::Run, Some("TestB"), None));
-        run.apply(&ev(Action::Output, Some("TestB"), Some("    b_test.go:9: boom\n")));
-        run.apply(&ev(Action::Output, Some("TestB"), Some("--- FAIL: TestB (0.00s)\n")));
+        run.apply(&ev(
+            Action::Output,
+            Some("TestB"),
+            Some("    b_test.go:9: boom\n"),
+        ));
+        run.apply(&ev(
+            Action::Output,
+            Some("TestB"),
+            Some("--- FAIL: TestB (0.00s)\n"),
+        ));
         run.apply(&ev(Action::Fail, Some("TestB"), None));
         let done = run.apply(&ev(Action::Fail, None, None));
         assert_eq!(done, Some(0));
@@ -880,7 +916,15 @@ mod tests {
         assert_eq!(p.tests[1].kind, Some(FailureKind::Test));
         assert_eq!(p.result, PackageResult::Fail);
         assert_eq!(p.package_failure, None);
-        assert_eq!(p.counts, Counts { tests: 2, passed: 1, failed: 1, skipped: 0 });
+        assert_eq!(
+            p.counts,
+            Counts {
+                tests: 2,
+                passed: 1,
+                failed: 1,
+                skipped: 0
+            }
+        );
     }
 
     #[test]
@@ -901,9 +945,15 @@ mod tests {
         run.apply(&ev(Action::Fail, None, None));
         let p = &run.packages[0];
         assert_eq!(p.result, PackageResult::Timeout);
-        assert_eq!(p.timeout.as_ref().unwrap().running, vec!["TestHang".to_string()]);
+        assert_eq!(
+            p.timeout.as_ref().unwrap().running,
+            vec!["TestHang".to_string()]
+        );
         assert_eq!(p.tests[0].kind, Some(FailureKind::Timeout));
-        assert_eq!(p.tests[0].error_line.as_deref(), Some("panic: test timed out after 2s"));
+        assert_eq!(
+            p.tests[0].error_line.as_deref(),
+            Some("panic: test timed out after 2s")
+        );
         assert_eq!(p.tests[1].result, TestResult::Pass);
         assert_eq!(p.package_failure, None);
     }
@@ -914,15 +964,31 @@ mod tests {
         run.apply(&ev(Action::Run, Some("TestA"), None));
         run.apply(&ev(Action::Pass, Some("TestA"), None));
         run.apply(&ev(Action::Output, None, Some("PASS\n")));
-        run.apply(&ev(Action::Output, None, Some("goleak: Errors on successful test run: found unexpected goroutines:\n")));
-        run.apply(&ev(Action::Output, None, Some("FAIL\texample.com/p\t0.4s\n")));
+        run.apply(&ev(
+            Action::Output,
+            None,
+            Some("goleak: Errors on successful test run: found unexpected goroutines:\n"),
+        ));
+        run.apply(&ev(
+            Action::Output,
+            None,
+            Some("FAIL\texample.com/p\t0.4s\n"),
+        ));
         run.apply(&ev(Action::Fail, None, None));
         let p = &run.packages[0];
         assert_eq!(
             p.package_failure.as_deref(),
             Some("goleak: Errors on successful test run: found unexpected goroutines:")
         );
-        assert_eq!(p.counts, Counts { tests: 2, passed: 1, failed: 1, skipped: 0 });
+        assert_eq!(
+            p.counts,
+            Counts {
+                tests: 2,
+                passed: 1,
+                failed: 1,
+                skipped: 0
+            }
+        );
     }
 
     #[test]

@@ -69,7 +69,11 @@ impl Resolver {
     pub fn is_user_code(&self, f: &Frame) -> bool {
         let pkg = Self::package_dir_path(&f.function);
         if let Some(m) = &self.module {
-            if pkg == m || pkg.strip_prefix(m.as_str()).is_some_and(|r| r.starts_with('/')) {
+            if pkg == m
+                || pkg
+                    .strip_prefix(m.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+            {
                 return true;
             }
         }
@@ -154,7 +158,10 @@ mod tests {
 
     #[test]
     fn module_path_is_read() {
-        assert_eq!(module_path("// c\nmodule example.com/m // x\n\ngo 1.24\n").as_deref(), Some("example.com/m"));
+        assert_eq!(
+            module_path("// c\nmodule example.com/m // x\n\ngo 1.24\n").as_deref(),
+            Some("example.com/m")
+        );
         assert_eq!(module_path("modulex foo"), None);
     }
 
@@ -166,7 +173,10 @@ mod tests {
         assert!(r.is_user_code(&f));
         let t = frame("example.com/m/pkg_test.TestX", "/other/pkg/f_test.go");
         assert_eq!(r.display_path(&t), "pkg/f_test.go");
-        let s = frame("net/http.(*persistConn).readLoop", "/usr/local/go/src/net/http/transport.go");
+        let s = frame(
+            "net/http.(*persistConn).readLoop",
+            "/usr/local/go/src/net/http/transport.go",
+        );
         assert_eq!(r.display_path(&s), "$GOROOT/src/net/http/transport.go");
         assert!(!r.is_user_code(&s));
         let d = frame(

@@ -14,23 +14,61 @@ fn check_line(line: &str) -> bool {
         // Falling back is always allowed; it must only never be wrong.
         return false;
     };
-    let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("fast path accepted invalid JSON {line:?}: {e}"));
+    let v: serde_json::Value = serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("fast path accepted invalid JSON {line:?}: {e}"));
     let field = |name: &str| v.get(name).and_then(|x| x.as_str());
-    assert_eq!(fastjson::text(&f.action, line, &scratch), field("Action"), "{line}");
-    assert_eq!(fastjson::text(&f.package, line, &scratch), field("Package"), "{line}");
-    assert_eq!(fastjson::text(&f.test, line, &scratch), field("Test"), "{line}");
-    assert_eq!(fastjson::text(&f.output, line, &scratch), field("Output"), "{line}");
-    assert_eq!(fastjson::text(&f.output_type, line, &scratch), field("OutputType"), "{line}");
-    assert_eq!(fastjson::text(&f.import_path, line, &scratch), field("ImportPath"), "{line}");
-    assert_eq!(fastjson::text(&f.failed_build, line, &scratch), field("FailedBuild"), "{line}");
-    assert_eq!(f.elapsed, v.get("Elapsed").and_then(|x| x.as_f64()), "{line}");
+    assert_eq!(
+        fastjson::text(&f.action, line, &scratch),
+        field("Action"),
+        "{line}"
+    );
+    assert_eq!(
+        fastjson::text(&f.package, line, &scratch),
+        field("Package"),
+        "{line}"
+    );
+    assert_eq!(
+        fastjson::text(&f.test, line, &scratch),
+        field("Test"),
+        "{line}"
+    );
+    assert_eq!(
+        fastjson::text(&f.output, line, &scratch),
+        field("Output"),
+        "{line}"
+    );
+    assert_eq!(
+        fastjson::text(&f.output_type, line, &scratch),
+        field("OutputType"),
+        "{line}"
+    );
+    assert_eq!(
+        fastjson::text(&f.import_path, line, &scratch),
+        field("ImportPath"),
+        "{line}"
+    );
+    assert_eq!(
+        fastjson::text(&f.failed_build, line, &scratch),
+        field("FailedBuild"),
+        "{line}"
+    );
+    assert_eq!(
+        f.elapsed,
+        v.get("Elapsed").and_then(|x| x.as_f64()),
+        "{line}"
+    );
     true
 }
 
 #[test]
 fn fast_reader_matches_serde_on_every_captured_line() {
     let mut texts = Vec::new();
-    for rel in ["go1.24/test.json", "go1.25/test.json", "go1.26/test.json", "go1.26-shifted/test.json"] {
+    for rel in [
+        "go1.24/test.json",
+        "go1.25/test.json",
+        "go1.26/test.json",
+        "go1.26-shifted/test.json",
+    ] {
         texts.push(std::fs::read_to_string(stream(rel)).unwrap());
     }
     let mut std_text = String::new();

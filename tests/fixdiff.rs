@@ -176,6 +176,25 @@ fn without_source_the_diff_is_empty() {
 }
 
 #[test]
+fn a_source_tree_that_does_not_match_the_stacks_gets_no_fix() {
+    // The shifted capture ran on sources with three more lines on top of every file: against the
+    // unshifted tree no blocking line is what the stack says, so the engine is sure of nothing.
+    let tmp = tempfile::tempdir().unwrap();
+    let diff_path = tmp.path().join("fix.diff");
+    let run = goleash(
+        &[&stream("go1.26-shifted/test.json")],
+        &[
+            "--root",
+            module().to_str().unwrap(),
+            "--fix-diff",
+            diff_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&diff_path).unwrap(), "");
+}
+
+#[test]
 fn an_unwritable_fix_diff_path_is_exit_2_before_reading() {
     let run = goleash(
         &[&stream("go1.26/test.json")],

@@ -33,15 +33,30 @@ fn every_stream_gives_schema_valid_junit_with_matching_totals() {
             run.status,
             run.stderr
         );
-        assert!(!run.stderr.contains("panicked"), "{}: {}", s.display(), run.stderr);
+        assert!(
+            !run.stderr.contains("panicked"),
+            "{}: {}",
+            s.display(),
+            run.stderr
+        );
         let xml_path = run.dir.path().join("junit.xml");
         assert_schema_valid(&xml_path);
         let (tests, failures, errors) = root_totals(run.junit.as_deref().unwrap());
         let (pt, pf, pe, _ps) = junitparser_totals(&xml_path);
         assert_eq!((tests, failures, errors), (pt, pf, pe), "{}", s.display());
         let json = run.json.unwrap();
-        assert_eq!(json["summary"]["tests"].as_u64().unwrap(), tests, "{}", s.display());
-        assert_eq!(json["summary"]["failed"].as_u64().unwrap(), failures + errors, "{}", s.display());
+        assert_eq!(
+            json["summary"]["tests"].as_u64().unwrap(),
+            tests,
+            "{}",
+            s.display()
+        );
+        assert_eq!(
+            json["summary"]["failed"].as_u64().unwrap(),
+            failures + errors,
+            "{}",
+            s.display()
+        );
     }
 }
 
@@ -68,7 +83,13 @@ fn hostile_output_still_gives_valid_xml() {
     assert_schema_valid(&xml_path);
     assert_eq!(junitparser_totals(&xml_path), (2, 1, 0, 1));
     let xml = run.junit.unwrap();
-    assert!(xml.contains("bell \\x07 esc \\x1b[31m nul \\x00 ]]&gt; &lt;tag&gt; &amp;"), "{xml}");
+    assert!(
+        xml.contains("bell \\x07 esc \\x1b[31m nul \\x00 ]]&gt; &lt;tag&gt; &amp;"),
+        "{xml}"
+    );
     assert!(xml.contains("\\u{fffe}\\u{ffff} end"), "{xml}");
-    assert!(xml.contains(r#"name="Test&lt;&amp;&gt;&quot;Name&quot;""#), "{xml}");
+    assert!(
+        xml.contains(r#"name="Test&lt;&amp;&gt;&quot;Name&quot;""#),
+        "{xml}"
+    );
 }

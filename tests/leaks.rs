@@ -50,29 +50,160 @@ fn go126_groups_are_exact() {
     let run = fixture_run("go1.26/test.json");
     let json = run.json.unwrap();
     let m = "example.com/leaky";
-    let got: BTreeSet<_> = json["leaks"].as_array().unwrap().iter().map(leak_key).collect();
+    let got: BTreeSet<_> = json["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(leak_key)
+        .collect();
     let want: BTreeSet<(String, String, String, u64, String)> = [
-        (format!("{m}/earlyreturn.First.func1"), "earlyreturn/first.go:23", "chan send", 1, "goleak"),
-        (format!("{m}/forgottenreceiver.(*Notifier).OnReady.func1"), "forgottenreceiver/notify.go:18", "chan receive", 1, "goleak"),
-        (format!("{m}/forgottensender.FetchWithTimeout.func1"), "forgottensender/fetch.go:26", "chan send", 2, "goleak"),
-        ("net.(*netFD).accept".to_string(), "$GOROOT/src/net/fd_unix.go:150", "IO wait", 1, "goleak"),
-        ("net.(*netFD).Read".to_string(), "$GOROOT/src/net/fd_posix.go:68", "IO wait", 1, "goleak"),
-        ("net/http.(*persistConn).readLoop".to_string(), "$GOROOT/src/net/http/transport.go:2450", "select", 1, "goleak"),
-        ("net/http.(*persistConn).writeLoop".to_string(), "$GOROOT/src/net/http/transport.go:2652", "select", 1, "goleak"),
-        (format!("{m}/infiniteloop.(*Service).WhenReady.func1"), "infiniteloop/spin.go:19", "runnable", 1, "goleak"),
-        (format!("{m}/leakprofile.Notify.func1"), "leakprofile/subscribe.go:18", "chan send", 3, "dump"),
-        (format!("{m}/missingcancel.(*Worker).Start.func1"), "missingcancel/worker.go:26", "select", 1, "goleak"),
-        (format!("{m}/mutex.(*Cache).RefreshAsync.func1"), "mutex/cache.go:37", "sync.Mutex.Lock", 1, "goleak"),
-        (format!("{m}/panics.(*Registry).watch"), "panics/registry.go:25", "select", 2, "panic"),
-        (format!("{m}/synctestleak.Lookup.func1"), "synctestleak/lookup.go:20", "chan send", 1, "synctest"),
-        (format!("{m}/testmain.(*Logger).flush"), "testmain/server.go:18", "chan receive", 1, "goleak-main"),
-        (format!("{m}/ticker.StartHeartbeat.func1"), "ticker/heartbeat.go:10", "chan receive", 1, "goleak"),
-        (format!("{m}/unclosedrange.Sum.func1"), "unclosedrange/sum.go:16", "chan receive", 1, "goleak"),
-        (format!("{m}/leakyhelper.StartRefresher.func1"), "leakyhelper/refresher.go:11", "sleep", 2, "goleak"),
-        (format!("{m}/waitgroup.FanOut.func3"), "waitgroup/fanout.go:21", "sync.WaitGroup.Wait", 1, "goleak"),
-        (format!("{m}/worker.(*Pool).loop"), "worker/pool.go:19", "select", 1, "goleak"),
-        (format!("{m}/timeout.(*Queue).Drain"), "timeout/queue.go:18", "chan receive", 1, "timeout"),
-        (format!("{m}/timeout.WaitAll"), "timeout/queue.go:25", "sync.WaitGroup.Wait", 1, "timeout"),
+        (
+            format!("{m}/earlyreturn.First.func1"),
+            "earlyreturn/first.go:23",
+            "chan send",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/forgottenreceiver.(*Notifier).OnReady.func1"),
+            "forgottenreceiver/notify.go:18",
+            "chan receive",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/forgottensender.FetchWithTimeout.func1"),
+            "forgottensender/fetch.go:26",
+            "chan send",
+            2,
+            "goleak",
+        ),
+        (
+            "net.(*netFD).accept".to_string(),
+            "$GOROOT/src/net/fd_unix.go:150",
+            "IO wait",
+            1,
+            "goleak",
+        ),
+        (
+            "net.(*netFD).Read".to_string(),
+            "$GOROOT/src/net/fd_posix.go:68",
+            "IO wait",
+            1,
+            "goleak",
+        ),
+        (
+            "net/http.(*persistConn).readLoop".to_string(),
+            "$GOROOT/src/net/http/transport.go:2450",
+            "select",
+            1,
+            "goleak",
+        ),
+        (
+            "net/http.(*persistConn).writeLoop".to_string(),
+            "$GOROOT/src/net/http/transport.go:2652",
+            "select",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/infiniteloop.(*Service).WhenReady.func1"),
+            "infiniteloop/spin.go:19",
+            "runnable",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/leakprofile.Notify.func1"),
+            "leakprofile/subscribe.go:18",
+            "chan send",
+            3,
+            "dump",
+        ),
+        (
+            format!("{m}/missingcancel.(*Worker).Start.func1"),
+            "missingcancel/worker.go:26",
+            "select",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/mutex.(*Cache).RefreshAsync.func1"),
+            "mutex/cache.go:37",
+            "sync.Mutex.Lock",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/panics.(*Registry).watch"),
+            "panics/registry.go:25",
+            "select",
+            2,
+            "panic",
+        ),
+        (
+            format!("{m}/synctestleak.Lookup.func1"),
+            "synctestleak/lookup.go:20",
+            "chan send",
+            1,
+            "synctest",
+        ),
+        (
+            format!("{m}/testmain.(*Logger).flush"),
+            "testmain/server.go:18",
+            "chan receive",
+            1,
+            "goleak-main",
+        ),
+        (
+            format!("{m}/ticker.StartHeartbeat.func1"),
+            "ticker/heartbeat.go:10",
+            "chan receive",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/unclosedrange.Sum.func1"),
+            "unclosedrange/sum.go:16",
+            "chan receive",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/leakyhelper.StartRefresher.func1"),
+            "leakyhelper/refresher.go:11",
+            "sleep",
+            2,
+            "goleak",
+        ),
+        (
+            format!("{m}/waitgroup.FanOut.func3"),
+            "waitgroup/fanout.go:21",
+            "sync.WaitGroup.Wait",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/worker.(*Pool).loop"),
+            "worker/pool.go:19",
+            "select",
+            1,
+            "goleak",
+        ),
+        (
+            format!("{m}/timeout.(*Queue).Drain"),
+            "timeout/queue.go:18",
+            "chan receive",
+            1,
+            "timeout",
+        ),
+        (
+            format!("{m}/timeout.WaitAll"),
+            "timeout/queue.go:25",
+            "sync.WaitGroup.Wait",
+            1,
+            "timeout",
+        ),
     ]
     .into_iter()
     .map(|(f, l, s, n, src)| (f, l.to_string(), s.to_string(), n, src.to_string()))
@@ -112,11 +243,17 @@ fn later_tests_only_inherit() {
         ]
     );
     assert_eq!(l["first_seen"]["test"], "TestFetchWithTimeout");
-    assert_eq!(l["created_by"]["function"], "example.com/leaky/forgottensender.FetchWithTimeout");
+    assert_eq!(
+        l["created_by"]["function"],
+        "example.com/leaky/forgottensender.FetchWithTimeout"
+    );
     assert_eq!(l["created_by"]["file"], "forgottensender/fetch.go");
     assert_eq!(l["created_by"]["line"], 25);
     let failures = json["failures"].as_array().unwrap();
-    let ok = failures.iter().find(|f| f["test"] == "TestFetchOK").unwrap();
+    let ok = failures
+        .iter()
+        .find(|f| f["test"] == "TestFetchOK")
+        .unwrap();
     assert_eq!(
         ok["message"],
         "leaked nothing itself: it saw 1 goroutine leaked by TestFetchWithTimeout"
@@ -126,12 +263,17 @@ fn later_tests_only_inherit() {
     let xml = run.junit.unwrap();
     let case = &xml[xml.find(r#"name="TestFetchOK""#).unwrap()..];
     let case = &case[..case.find("</testcase>").unwrap()];
-    assert!(case.contains("goleash: leaked nothing itself: it saw 1 goroutine leaked by TestFetchWithTimeout"));
+    assert!(case.contains(
+        "goleash: leaked nothing itself: it saw 1 goroutine leaked by TestFetchWithTimeout"
+    ));
     assert!(case.contains(&format!(
         "leak {} [goleak] 1 goroutine blocked in chan send (1 inherited from TestFetchWithTimeout)",
         l["id"].as_str().unwrap()
     )));
-    assert!(!case.contains("Goroutine 7 in state"), "raw dump left in: {case}");
+    assert!(
+        !case.contains("Goroutine 7 in state"),
+        "raw dump left in: {case}"
+    );
     let again = &xml[xml.find(r#"name="TestFetchAgain""#).unwrap()..];
     let again = &again[..again.find("</testcase>").unwrap()];
     assert!(again.contains("2 goroutines blocked in chan send (1 introduced here; 1 inherited from TestFetchWithTimeout)"));
@@ -149,9 +291,19 @@ fn shared_helper_leak_is_one_group_in_two_packages() {
         .iter()
         .map(|o| o["package"].as_str().unwrap())
         .collect();
-    assert_eq!(pkgs, vec!["example.com/leaky/usehelpera", "example.com/leaky/usehelperb"]);
+    assert_eq!(
+        pkgs,
+        vec![
+            "example.com/leaky/usehelpera",
+            "example.com/leaky/usehelperb"
+        ]
+    );
     assert_eq!(l["goroutines"], 2);
-    assert!(l["occurrences"].as_array().unwrap().iter().all(|o| o["inherited"] == false));
+    assert!(l["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["inherited"] == false));
 }
 
 /// Timeouts attribute each hung goroutine to the test whose function is on its stack.
@@ -179,7 +331,12 @@ fn ids_are_stable_across_shifts_formats_and_versions() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|l| !l["function"].as_str().unwrap().starts_with("example.com/leaky/panics."))
+            .filter(|l| {
+                !l["function"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("example.com/leaky/panics.")
+            })
             .map(|l| l["id"].as_str().unwrap().to_string())
             .collect()
     };
@@ -197,21 +354,34 @@ fn ids_are_stable_across_shifts_formats_and_versions() {
             .unwrap()
             .iter()
             .filter(|l| base.contains(l["id"].as_str().unwrap()))
-            .filter(|l| !drop.iter().any(|d| l["function"].as_str().unwrap().contains(d)))
+            .filter(|l| {
+                !drop
+                    .iter()
+                    .any(|d| l["function"].as_str().unwrap().contains(d))
+            })
             .map(|l| l["id"].as_str().unwrap().to_string())
             .collect()
     };
     assert_eq!(stable("go1.25/test.json"), without(&["leakprofile."]));
     assert_eq!(stable("go1.25/test-v.txt"), without(&["leakprofile."]));
-    assert_eq!(stable("go1.24/test.json"), without(&["leakprofile.", "synctestleak."]));
-    assert_eq!(stable("go1.24/test-v.txt"), without(&["leakprofile.", "synctestleak."]));
+    assert_eq!(
+        stable("go1.24/test.json"),
+        without(&["leakprofile.", "synctestleak."])
+    );
+    assert_eq!(
+        stable("go1.24/test-v.txt"),
+        without(&["leakprofile.", "synctestleak."])
+    );
     // The line shift moved every location by three lines and kept the ids.
     let a = fixture_run("go1.26/test.json").json.unwrap();
     let b = fixture_run("go1.26-shifted/test.json").json.unwrap();
     let (la, lb) = (leaks_by_function(&a), leaks_by_function(&b));
     let f = "example.com/leaky/forgottensender.FetchWithTimeout.func1";
     assert_eq!(la[f]["id"], lb[f]["id"]);
-    assert_eq!(la[f]["location"]["line"].as_u64().unwrap() + 3, lb[f]["location"]["line"].as_u64().unwrap());
+    assert_eq!(
+        la[f]["location"]["line"].as_u64().unwrap() + 3,
+        lb[f]["location"]["line"].as_u64().unwrap()
+    );
 }
 
 /// `--fail-on leak` fails a leaky run, and passes with the baseline it wrote itself.
@@ -222,27 +392,64 @@ fn baseline_round_trip() {
     let s = stream("go1.26/test.json");
     let run = goleash(
         &[&s],
-        &["--fail-on", "leak", "--write-baseline", baseline.to_str().unwrap(), "--root", module().to_str().unwrap()],
+        &[
+            "--fail-on",
+            "leak",
+            "--write-baseline",
+            baseline.to_str().unwrap(),
+            "--root",
+            module().to_str().unwrap(),
+        ],
     );
     assert_eq!(run.status, 1);
     let text = std::fs::read_to_string(&baseline).unwrap();
     let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(lines.len(), 21);
-    assert!(lines.iter().any(|l| l.contains("example.com/leaky/forgottensender.FetchWithTimeout.func1")));
-    let run = goleash(&[&s], &["--fail-on", "leak", "--baseline", baseline.to_str().unwrap()]);
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("example.com/leaky/forgottensender.FetchWithTimeout.func1")));
+    let run = goleash(
+        &[&s],
+        &[
+            "--fail-on",
+            "leak",
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.status, 0, "{}", run.stdout);
     let json = run.json.unwrap();
     assert_eq!(json["baseline"]["known"].as_array().unwrap().len(), 21);
-    assert!(json["leaks"].as_array().unwrap().iter().all(|l| l["known"] == true));
+    assert!(json["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["known"] == true));
     // `--fail-on any` still fails: the tests failed.
     let run = goleash(&[&s], &["--baseline", baseline.to_str().unwrap()]);
     assert_eq!(run.status, 1);
     // A baseline entry that no longer occurs is reported.
     std::fs::write(&baseline, format!("{text}0123456789ab  # gone\n")).unwrap();
-    let run = goleash(&[&s], &["--fail-on", "leak", "--baseline", baseline.to_str().unwrap()]);
+    let run = goleash(
+        &[&s],
+        &[
+            "--fail-on",
+            "leak",
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.status, 0);
-    assert_eq!(run.json.unwrap()["baseline"]["stale"], serde_json::json!(["0123456789ab"]));
-    assert!(run.stderr.contains("baseline entry 0123456789ab no longer occurs"), "{}", run.stderr);
+    assert_eq!(
+        run.json.unwrap()["baseline"]["stale"],
+        serde_json::json!(["0123456789ab"])
+    );
+    assert!(
+        run.stderr
+            .contains("baseline entry 0123456789ab no longer occurs"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Sharded inputs merge into one report: two halves give the totals of the whole.
@@ -260,7 +467,9 @@ fn shards_merge() {
     std::fs::write(&a, lines[..cut].join("\n") + "\n").unwrap();
     std::fs::write(&b, lines[cut..].join("\n") + "\n").unwrap();
     let root = module();
-    let merged = goleash(&[&a, &b], &["--root", root.to_str().unwrap()]).json.unwrap();
+    let merged = goleash(&[&a, &b], &["--root", root.to_str().unwrap()])
+        .json
+        .unwrap();
     let full = fixture_run("go1.26/test.json").json.unwrap();
     assert_eq!(merged["summary"], full["summary"]);
     assert_eq!(ids(&merged), ids(&full));

@@ -30,7 +30,12 @@ fn stable_ids(json: &Value) -> BTreeSet<String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|l| !l["function"].as_str().unwrap().starts_with("example.com/leaky/panics."))
+        .filter(|l| {
+            !l["function"]
+                .as_str()
+                .unwrap()
+                .starts_with("example.com/leaky/panics.")
+        })
         .map(|l| l["id"].as_str().unwrap().to_string())
         .collect()
 }
@@ -38,7 +43,9 @@ fn stable_ids(json: &Value) -> BTreeSet<String> {
 #[test]
 fn live_go_test_through_goleash() {
     if !go_available() {
-        eprintln!("go not found: live test not run (CI sets GOLEASH_REQUIRE_GO=1 and fails instead)");
+        eprintln!(
+            "go not found: live test not run (CI sets GOLEASH_REQUIRE_GO=1 and fails instead)"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -46,7 +53,9 @@ fn live_go_test_through_goleash() {
     let junit = dir.path().join("junit.xml");
     // The same flags as fixtures/regenerate's go1.26 capture.
     let go = Command::new("go")
-        .args(["test", "-json", "-count=1", "-race", "-timeout", "20s", "./..."])
+        .args([
+            "test", "-json", "-count=1", "-race", "-timeout", "20s", "./...",
+        ])
         .current_dir(module())
         .env("GOTOOLCHAIN", "local")
         .env("GOWORK", "off")
@@ -67,7 +76,12 @@ fn live_go_test_through_goleash() {
         .stdin(go.stdout.unwrap())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let live: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let captured = fixture_run("go1.26/test.json").json.unwrap();
     assert_eq!(failing(&live), failing(&captured));

@@ -15,7 +15,11 @@ fn packages(json: &Value) -> Vec<(String, String, u64, u64, u64)> {
         .iter()
         .map(|p| {
             (
-                p["name"].as_str().unwrap().trim_start_matches("example.com/leaky/").to_string(),
+                p["name"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("example.com/leaky/")
+                    .to_string(),
                 p["result"].as_str().unwrap().to_string(),
                 p["tests"].as_u64().unwrap(),
                 p["failed"].as_u64().unwrap(),
@@ -82,7 +86,13 @@ fn go126_packages_are_exact() {
     assert_eq!(got, want);
     let s = &json["summary"];
     assert_eq!(
-        (s["packages"].as_u64(), s["tests"].as_u64(), s["passed"].as_u64(), s["failed"].as_u64(), s["skipped"].as_u64()),
+        (
+            s["packages"].as_u64(),
+            s["tests"].as_u64(),
+            s["passed"].as_u64(),
+            s["failed"].as_u64(),
+            s["skipped"].as_u64()
+        ),
         (Some(26), Some(44), Some(17), Some(26), Some(1))
     );
 }
@@ -95,32 +105,56 @@ fn go126_failures_carry_the_right_kind_and_message() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|f| f["package"] == format!("example.com/leaky/{pkg}") && f["test"].as_str() == test)
+            .find(|f| {
+                f["package"] == format!("example.com/leaky/{pkg}") && f["test"].as_str() == test
+            })
             .unwrap_or_else(|| panic!("no failure {pkg} {test:?}"))
             .clone()
     };
     let f = find("buildfail", None);
-    assert_eq!((f["kind"].as_str(), f["message"].as_str()), (Some("build"), Some("buildfail/util_test.go:7:11: undefined: undefinedHelper")));
+    assert_eq!(
+        (f["kind"].as_str(), f["message"].as_str()),
+        (
+            Some("build"),
+            Some("buildfail/util_test.go:7:11: undefined: undefinedHelper")
+        )
+    );
     let f = find("testmain", None);
     assert_eq!(f["kind"], "package");
-    assert_eq!(f["message"], "goleak: Errors on successful test run: found unexpected goroutines:");
+    assert_eq!(
+        f["message"],
+        "goleak: Errors on successful test run: found unexpected goroutines:"
+    );
     let f = find("timeout", Some("TestDrainHangs"));
-    assert_eq!((f["kind"].as_str(), f["message"].as_str()), (Some("timeout"), Some("test timed out after 20s")));
+    assert_eq!(
+        (f["kind"].as_str(), f["message"].as_str()),
+        (Some("timeout"), Some("test timed out after 20s"))
+    );
     let f = find("timeout", Some("TestWaitAllHangs"));
     assert_eq!(f["kind"], "timeout");
     let f = find("panics", Some("TestRegister"));
     assert_eq!(f["kind"], "panic");
-    assert_eq!(f["message"], "panic: assignment to entry in nil map [recovered, repanicked]");
+    assert_eq!(
+        f["message"],
+        "panic: assignment to entry in nil map [recovered, repanicked]"
+    );
     let f = find("race", Some("TestCountBoth"));
     assert_eq!(f["kind"], "race");
     let f = find("misc", Some("TestParallel/beta"));
-    assert_eq!(f["message"], "misc_test.go:12: subtest beta failed: want 1, got 2");
+    assert_eq!(
+        f["message"],
+        "misc_test.go:12: subtest beta failed: want 1, got 2"
+    );
     let f = find("misc", Some("TestParallel"));
     assert_eq!(f["message"], "subtests failed: TestParallel/beta");
     let f = find("misc", Some("TestFatalMultiline"));
     assert_eq!(f["message"], "misc_test.go:27: mismatch:");
     // The failure of the timed-out package is on its tests, not on the package.
-    assert!(!json["failures"].as_array().unwrap().iter().any(|f| f["package"] == "example.com/leaky/timeout" && f["test"].is_null()));
+    assert!(!json["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["package"] == "example.com/leaky/timeout" && f["test"].is_null()));
 }
 
 #[test]
@@ -141,13 +175,18 @@ fn junit_cases_per_package_are_exact() {
     let run = fixture_run("go1.26/test.json");
     let xml = run.junit.unwrap();
     let suite = |name: &str| -> String {
-        let start = xml.find(&format!(r#"<testsuite name="example.com/leaky/{name}""#)).unwrap();
+        let start = xml
+            .find(&format!(r#"<testsuite name="example.com/leaky/{name}""#))
+            .unwrap();
         let end = start + xml[start..].find("</testsuite>").unwrap();
         xml[start..end].to_string()
     };
     let misc = suite("misc");
     assert!(misc.starts_with(r#"<testsuite name="example.com/leaky/misc" tests="9" failures="3" errors="0" skipped="1" time="0.012">"#), "{misc}");
-    assert!(misc.contains(r#"<skipped message="misc_test.go:23: reason: not supported here"/>"#), "{misc}");
+    assert!(
+        misc.contains(r#"<skipped message="misc_test.go:23: reason: not supported here"/>"#),
+        "{misc}"
+    );
     assert!(misc.contains(r#"<property name="TestAttr.key" value="value"/>"#));
     assert!(misc.contains(r#"<property name="TestAttr.owner" value="team-leaks"/>"#));
     assert!(
@@ -156,12 +195,16 @@ fn junit_cases_per_package_are_exact() {
     );
     assert!(!misc.contains("=== RUN"), "framing lines are not in bodies");
     let timeout = suite("timeout");
-    assert!(timeout.contains(r#"<testcase classname="example.com/leaky/timeout" name="TestDrainHangs" time="0.000">"#));
+    assert!(timeout.contains(
+        r#"<testcase classname="example.com/leaky/timeout" name="TestDrainHangs" time="0.000">"#
+    ));
     assert!(timeout.contains(r#"<error message="test timed out after 20s" type="timeout">"#));
     let build = suite("buildfail");
     assert!(build.contains(r#"name="[build failed]""#));
     assert!(build.contains("buildfail/util_test.go:7:11: undefined: undefinedHelper"));
     let tm = suite("testmain");
-    assert!(tm.contains(r#"<testcase classname="example.com/leaky/testmain" name="TestMain" time="0.000">"#));
+    assert!(tm.contains(
+        r#"<testcase classname="example.com/leaky/testmain" name="TestMain" time="0.000">"#
+    ));
     assert!(tm.contains(r#"<failure message="goleak: Errors on successful test run: found unexpected goroutines:" type="package">"#));
 }

@@ -32,7 +32,10 @@ fn std_stream_is_faithful() {
             _ => {}
         }
     }
-    assert!(pass > 10_000, "the std stream looks truncated: {pass} passing tests");
+    assert!(
+        pass > 10_000,
+        "the std stream looks truncated: {pass} passing tests"
+    );
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("std.json");
     std::fs::write(&plain, &text).unwrap();
@@ -40,11 +43,21 @@ fn std_stream_is_faithful() {
     let xml_path = run.dir.path().join("junit.xml");
     assert_schema_valid(&xml_path);
     let (tests, failures, errors, skipped) = junitparser_totals(&xml_path);
-    assert_eq!(tests, pass + fail + skip + package_level_cases(&run.json.clone().unwrap()));
+    assert_eq!(
+        tests,
+        pass + fail + skip + package_level_cases(&run.json.clone().unwrap())
+    );
     assert_eq!(skipped, skip);
-    assert_eq!(failures + errors, fail + package_level_cases(&run.json.clone().unwrap()));
+    assert_eq!(
+        failures + errors,
+        fail + package_level_cases(&run.json.clone().unwrap())
+    );
     let json = run.json.unwrap();
-    assert_eq!(json["summary"]["leaks"], 0, "false leaks: {}", json["leaks"]);
+    assert_eq!(
+        json["summary"]["leaks"], 0,
+        "false leaks: {}",
+        json["leaks"]
+    );
     assert_eq!(json["summary"]["skipped"].as_u64().unwrap(), skip);
     // Failed packages are exactly those the stream says failed.
     let failed_pkgs: HashMap<String, ()> = json["packages"]

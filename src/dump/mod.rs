@@ -9,8 +9,8 @@ mod extract;
 mod parse;
 
 pub use extract::{
-    extract, extract_bare_dump, has_user_frame, is_blocked, is_harness_frame, looks_like_dump, Block,
-    Extraction, Suspect, TimeoutInfo,
+    extract, extract_bare_dump, has_user_frame, is_blocked, is_harness_frame, looks_like_dump,
+    Block, Extraction, Suspect, TimeoutInfo,
 };
 pub use parse::{parse, parse_line_header};
 

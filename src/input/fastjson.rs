@@ -117,7 +117,9 @@ impl Cursor<'_> {
                     let hi = self.hex4()?;
                     let c = if (0xD800..0xDC00).contains(&hi) {
                         // A surrogate pair, or a lone high surrogate.
-                        if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                        if self.b.get(self.i) == Some(&b'\\')
+                            && self.b.get(self.i + 1) == Some(&b'u')
+                        {
                             let save = self.i;
                             self.i += 2;
                             let lo = self.hex4()?;
@@ -152,10 +154,18 @@ impl Cursor<'_> {
 
     fn number(&mut self) -> Option<f64> {
         let start = self.i;
-        while self.i < self.b.len() && matches!(self.b[self.i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+        while self.i < self.b.len()
+            && matches!(
+                self.b[self.i],
+                b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'
+            )
+        {
             self.i += 1;
         }
-        std::str::from_utf8(&self.b[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.b[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
 
     fn literal(&mut self, word: &[u8]) -> bool {
@@ -171,7 +181,10 @@ impl Cursor<'_> {
 /// Reads one flat test2json object. `None` when the line is not exactly that shape (the caller falls back
 /// to a general JSON parser). Decoded strings are appended to `scratch`, which the caller clears per line.
 pub fn parse(line: &str, scratch: &mut String) -> Option<Fields> {
-    let mut c = Cursor { b: line.as_bytes(), i: 0 };
+    let mut c = Cursor {
+        b: line.as_bytes(),
+        i: 0,
+    };
     let mut f = Fields::default();
     c.ws();
     if !c.eat(b'{') {
@@ -225,7 +238,10 @@ pub fn parse(line: &str, scratch: &mut String) -> Option<Fields> {
                 }
             }
             b't' | b'f' => {
-                if slot.is_some() || key == "Elapsed" || !(c.literal(b"true") || c.literal(b"false")) {
+                if slot.is_some()
+                    || key == "Elapsed"
+                    || !(c.literal(b"true") || c.literal(b"false"))
+                {
                     return None;
                 }
             }
@@ -280,7 +296,10 @@ mod tests {
         assert!(parse("{\"Action\":\"a\u{1}\"}", &mut s).is_none());
         assert!(parse(r#"{"Action":"\x"}"#, &mut s).is_none());
         assert!(parse(r#"{"Action":"pass","Extra":{"a":1}}"#, &mut s).is_none());
-        assert_eq!(parse(r#"{"Action":"pass","N":null,"B":true}"#, &mut s).map(|f| f.elapsed), Some(None));
+        assert_eq!(
+            parse(r#"{"Action":"pass","N":null,"B":true}"#, &mut s).map(|f| f.elapsed),
+            Some(None)
+        );
     }
 
     #[test]

@@ -81,6 +81,45 @@ impl Decoder {
     /// Decodes one line (with or without its `\n`).
     pub fn line(&mut self, line: &str, lineno: usize, consumer: &mut dyn Consumer) {
         let trimmed = line.trim();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        match fastjson::parse(trimmed, &mut scratch) {
+            Some(f) => self.parsed_line(line, trimmed, &f, &scratch, lineno, consumer),
+            None => self.unparsed_line(line, lineno, consumer),
+        }
+        self.scratch = scratch;
+    }
+
+    /// Decodes a line the fast reader already took apart: `object` is the trimmed line its `fields`
+    /// spans refer to, `scratch` holds its decoded strings.
+    pub fn parsed_line(
+        &mut self,
+        line: &str,
+        object: &str,
+        f: &fastjson::Fields,
+        scratch: &str,
+        lineno: usize,
+        consumer: &mut dyn Consumer,
+    ) {
+        let t = |span| fastjson::text(span, object, scratch);
+        let p = Parsed {
+            action: t(&f.action),
+            package: t(&f.package),
+            test: t(&f.test),
+            elapsed: f.elapsed,
+            output: t(&f.output),
+            output_type: t(&f.output_type),
+            failed_build: t(&f.failed_build),
+            import_path: t(&f.import_path),
+            key: t(&f.key),
+            value: t(&f.value),
+        };
+        self.event(line, p, lineno, consumer);
+    }
+
+    /// Decodes a line the fast reader did not take: a general JSON object, or not JSON at all.
+    pub fn unparsed_line(&mut self, line: &str, lineno: usize, consumer: &mut dyn Consumer) {
+        let trimmed = line.trim();
         if trimmed.is_empty() {
             return;
         }
@@ -88,53 +127,39 @@ impl Decoder {
             self.non_json(line, consumer);
             return;
         }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        if let Some(f) = fastjson::parse(trimmed, &mut scratch) {
-            let t = |span| fastjson::text(span, trimmed, &scratch);
-            let p = Parsed {
-                action: t(&f.action),
-                package: t(&f.package),
-                test: t(&f.test),
-                elapsed: f.elapsed,
-                output: t(&f.output),
-                output_type: t(&f.output_type),
-                failed_build: t(&f.failed_build),
-                import_path: t(&f.import_path),
-                key: t(&f.key),
-                value: t(&f.value),
-            };
-            self.event(line, p, lineno, consumer);
-        } else {
-            match serde_json::from_str::<Raw>(trimmed) {
-                Ok(raw) => {
-                    let p = Parsed {
-                        action: raw.action.as_deref(),
-                        package: raw.package.as_deref(),
-                        test: raw.test.as_deref(),
-                        elapsed: raw.elapsed,
-                        output: raw.output.as_deref(),
-                        output_type: raw.output_type.as_deref(),
-                        failed_build: raw.failed_build.as_deref(),
-                        import_path: raw.import_path.as_deref(),
-                        key: raw.key.as_deref(),
-                        value: raw.value.as_deref(),
-                    };
-                    self.event(line, p, lineno, consumer);
-                }
-                Err(e) => {
-                    consumer.warn(lineno, format!("not a valid go test -json event ({e}); kept as plain output"));
-                    self.non_json(line, consumer);
-                }
+        match serde_json::from_str::<Raw>(trimmed) {
+            Ok(raw) => {
+                let p = Parsed {
+                    action: raw.action.as_deref(),
+                    package: raw.package.as_deref(),
+                    test: raw.test.as_deref(),
+                    elapsed: raw.elapsed,
+                    output: raw.output.as_deref(),
+                    output_type: raw.output_type.as_deref(),
+                    failed_build: raw.failed_build.as_deref(),
+                    import_path: raw.import_path.as_deref(),
+                    key: raw.key.as_deref(),
+                    value: raw.value.as_deref(),
+                };
+                self.event(line, p, lineno, consumer);
+            }
+            Err(e) => {
+                consumer.warn(
+                    lineno,
+                    format!("not a valid go test -json event ({e}); kept as plain output"),
+                );
+                self.non_json(line, consumer);
             }
         }
-        self.scratch = scratch;
     }
 
     fn event(&mut self, line: &str, raw: Parsed, lineno: usize, consumer: &mut dyn Consumer) {
         self.build_header = None;
         let Some(action_name) = raw.action else {
-            consumer.warn(lineno, "event without an Action; kept as plain output".to_string());
+            consumer.warn(
+                lineno,
+                "event without an Action; kept as plain output".to_string(),
+            );
             self.non_json(line, consumer);
             return;
         };
@@ -156,7 +181,10 @@ impl Decoder {
         let package = raw.package.unwrap_or_default();
         let test = raw.test;
         if package.is_empty() && action != Action::Output {
-            consumer.warn(lineno, format!("{action_name:?} event without a Package ignored"));
+            consumer.warn(
+                lineno,
+                format!("{action_name:?} event without a Package ignored"),
+            );
             return;
         }
         let mut ev = Event {
@@ -165,7 +193,10 @@ impl Decoder {
             test,
             elapsed: raw.elapsed,
             output: None,
-            output_type: raw.output_type.map(OutputType::from_name).unwrap_or_default(),
+            output_type: raw
+                .output_type
+                .map(OutputType::from_name)
+                .unwrap_or_default(),
             failed_build: raw.failed_build,
             key: raw.key,
             value: raw.value,

@@ -43,7 +43,10 @@ fn parse_frame(content: &str) -> Option<Frame<'_>> {
     if let Some(n) = t.strip_prefix("=== PAUSE") {
         return Some(Frame::Pause(n.trim()));
     }
-    if let Some(n) = t.strip_prefix("=== CONT").or_else(|| t.strip_prefix("=== NAME")) {
+    if let Some(n) = t
+        .strip_prefix("=== CONT")
+        .or_else(|| t.strip_prefix("=== NAME"))
+    {
         return Some(Frame::Cont(n.trim()));
     }
     for (prefix, action) in [
@@ -53,7 +56,10 @@ fn parse_frame(content: &str) -> Option<Frame<'_>> {
     ] {
         if let Some(rest) = t.strip_prefix(prefix) {
             let (name, elapsed) = match rest.rsplit_once(" (") {
-                Some((n, d)) => (n, d.trim_end_matches(')').trim_end_matches('s').parse().ok()),
+                Some((n, d)) => (
+                    n,
+                    d.trim_end_matches(')').trim_end_matches('s').parse().ok(),
+                ),
                 None => (rest.trim(), None),
             };
             return Some(Frame::End(action, name, elapsed));
@@ -94,7 +100,13 @@ impl Decoder {
         Decoder::default()
     }
 
-    fn push(&mut self, action: Action, test: Option<&str>, output: Option<&str>, elapsed: Option<f64>) {
+    fn push(
+        &mut self,
+        action: Action,
+        test: Option<&str>,
+        output: Option<&str>,
+        elapsed: Option<f64>,
+    ) {
         self.pending.push(Pending {
             action,
             test: test.map(str::to_string),
@@ -203,15 +215,12 @@ impl Decoder {
             return;
         }
         let pending = std::mem::take(&mut self.pending);
-        // `go test` ends a failing run with a lone `FAIL` line of its own: no package is left open.
-        let only_closing = pending.iter().all(|p| {
-            p.action == Action::Output
-                && p.output.as_deref().is_some_and(|o| {
-                    let t = o.trim();
-                    t.is_empty() || t == "FAIL" || t == "PASS"
-                })
-        });
-        if only_closing {
+        // `go test` ends a failing run with a lone `FAIL` line of its own, and a command that never ran a
+        // test (`go: unknown command`) prints only text: no package is left open, the lines are the run's.
+        let no_tests = pending
+            .iter()
+            .all(|p| p.action == Action::Output && p.test.is_none());
+        if no_tests {
             for p in &pending {
                 if let Some(o) = &p.output {
                     consumer.stray(o);

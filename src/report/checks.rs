@@ -87,7 +87,11 @@ impl fmt::Debug for Config {
 }
 
 fn name_ok(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) && s != "." && s != ".."
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && s != "."
+        && s != ".."
 }
 
 impl Config {
@@ -111,7 +115,9 @@ impl Config {
         let api = api_url.trim_end_matches('/');
         let scheme_ok = api.starts_with("https://") || api.starts_with("http://");
         if !scheme_ok || api.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(format!("GITHUB_API_URL must be an http(s) URL, not {api_url:?}"));
+            return Err(format!(
+                "GITHUB_API_URL must be an http(s) URL, not {api_url:?}"
+            ));
         }
         Ok(Config {
             target: Target {
@@ -129,7 +135,11 @@ impl Config {
     /// A configuration from `GITHUB_API_URL` (default `https://api.github.com`), `GITHUB_REPOSITORY`,
     /// `GITHUB_SHA` and `GITHUB_TOKEN`, read through `get`.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let need = |k: &str| get(k).filter(|v| !v.is_empty()).ok_or_else(|| format!("{k} is not set"));
+        let need = |k: &str| {
+            get(k)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("{k} is not set"))
+        };
         let token = need("GITHUB_TOKEN")?;
         let repository = need("GITHUB_REPOSITORY")?;
         let sha = need("GITHUB_SHA")?;
@@ -247,14 +257,20 @@ pub fn plan(
     opts: &summary::Options,
 ) -> Vec<Request> {
     let annotations = check_annotations(all);
-    let title = truncate_chars(&format!("goleash: {}", summary::headline(report)), TITLE_LIMIT);
+    let title = truncate_chars(
+        &format!("goleash: {}", summary::headline(report)),
+        TITLE_LIMIT,
+    );
     let s = &report.summary;
     let summary_md = format!(
         "{} packages, {} tests: {} passed, {} failed, {} skipped; {} leaks ({} goroutines). {} annotations.",
         s.packages, s.tests, s.passed, s.failed, s.skipped, s.leaks, s.leaked_goroutines, annotations.len()
     );
     let mut text = String::new();
-    let unplaced: Vec<&Annotation> = all.iter().filter(|a| a.file.is_none() || a.line.is_none()).collect();
+    let unplaced: Vec<&Annotation> = all
+        .iter()
+        .filter(|a| a.file.is_none() || a.line.is_none())
+        .collect();
     if !unplaced.is_empty() {
         text.push_str("Findings without a file in the repository:\n\n");
         for a in &unplaced {
@@ -347,7 +363,14 @@ pub enum Decision {
 
 /// Decides what to do after a response with `status` to the `attempt`-th try (1-based), at Unix time
 /// `now`. `message` is GitHub's own message from the body.
-pub fn decide(status: u16, rate: &RateHeaders, message: &str, attempt: u32, retry: &Retry, now: u64) -> Decision {
+pub fn decide(
+    status: u16,
+    rate: &RateHeaders,
+    message: &str,
+    attempt: u32,
+    retry: &Retry,
+    now: u64,
+) -> Decision {
     if (200..300).contains(&status) {
         return Decision::Done;
     }
@@ -361,15 +384,20 @@ pub fn decide(status: u16, rate: &RateHeaders, message: &str, attempt: u32, retr
         .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
         .min(retry.max_delay);
     let out_of_tries = attempt >= retry.attempts;
-    let rate_limited = status == 429 || (status == 403 && (rate.retry_after.is_some() || rate.remaining == Some(0)));
+    let rate_limited = status == 429
+        || (status == 403 && (rate.retry_after.is_some() || rate.remaining == Some(0)));
     if rate_limited {
         let wait = match (rate.retry_after, rate.reset) {
             (Some(s), _) => Duration::from_secs(s),
-            (None, Some(reset)) if rate.remaining == Some(0) => Duration::from_secs(reset.saturating_sub(now) + 1),
+            (None, Some(reset)) if rate.remaining == Some(0) => {
+                Duration::from_secs(reset.saturating_sub(now) + 1)
+            }
             _ => backoff,
         };
         if out_of_tries {
-            return Decision::GiveUp(format!("GitHub's rate limit was still exceeded after {attempt} attempts{said}"));
+            return Decision::GiveUp(format!(
+                "GitHub's rate limit was still exceeded after {attempt} attempts{said}"
+            ));
         }
         if wait > retry.max_delay {
             return Decision::GiveUp(format!(
@@ -426,7 +454,10 @@ async fn publish_async(config: &Config, requests: &[Request]) -> Result<Publishe
         .get("id")
         .and_then(Value::as_u64)
         .ok_or_else(|| "GitHub's answer to the check run's creation had no id".to_string())?;
-    let html_url = created.get("html_url").and_then(Value::as_str).map(str::to_string);
+    let html_url = created
+        .get("html_url")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let mut done = Published {
         id,
         html_url,
@@ -510,7 +541,14 @@ async fn send(
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_secs())
                     .unwrap_or(0);
-                decide(status, &rate, &config.redact(&message), attempt, &config.retry, now)
+                decide(
+                    status,
+                    &rate,
+                    &config.redact(&message),
+                    attempt,
+                    &config.retry,
+                    now,
+                )
             }
         };
         match decision {
@@ -538,8 +576,14 @@ mod tests {
         let r = retry();
         let none = RateHeaders::default();
         assert_eq!(decide(201, &none, "", 1, &r, 0), Decision::Done);
-        assert_eq!(decide(502, &none, "", 1, &r, 0), Decision::RetryAfter(Duration::from_millis(100)));
-        assert_eq!(decide(503, &none, "", 2, &r, 0), Decision::RetryAfter(Duration::from_millis(200)));
+        assert_eq!(
+            decide(502, &none, "", 1, &r, 0),
+            Decision::RetryAfter(Duration::from_millis(100))
+        );
+        assert_eq!(
+            decide(503, &none, "", 2, &r, 0),
+            Decision::RetryAfter(Duration::from_millis(200))
+        );
         assert_eq!(
             decide(503, &none, "down", 3, &r, 0),
             Decision::GiveUp("GitHub answered 503 3 times (down)".to_string())
@@ -550,10 +594,23 @@ mod tests {
     fn forbidden_is_not_retried_but_rate_limits_are() {
         let r = retry();
         let none = RateHeaders::default();
-        match decide(403, &none, "Resource not accessible by integration", 1, &r, 0) {
+        match decide(
+            403,
+            &none,
+            "Resource not accessible by integration",
+            1,
+            &r,
+            0,
+        ) {
             Decision::GiveUp(w) => {
-                assert!(w.starts_with("the token may not create check runs (403)"), "{w}");
-                assert!(w.ends_with("(Resource not accessible by integration)"), "{w}");
+                assert!(
+                    w.starts_with("the token may not create check runs (403)"),
+                    "{w}"
+                );
+                assert!(
+                    w.ends_with("(Resource not accessible by integration)"),
+                    "{w}"
+                );
             }
             d => panic!("{d:?}"),
         }
@@ -562,23 +619,41 @@ mod tests {
             remaining: Some(0),
             reset: Some(1_002),
         };
-        assert_eq!(decide(403, &limited, "", 1, &r, 1_000), Decision::RetryAfter(Duration::from_secs(3)));
+        assert_eq!(
+            decide(403, &limited, "", 1, &r, 1_000),
+            Decision::RetryAfter(Duration::from_secs(3))
+        );
         let later = RateHeaders {
             reset: Some(5_000),
             ..limited.clone()
         };
-        assert!(matches!(decide(403, &later, "", 1, &r, 1_000), Decision::GiveUp(_)));
+        assert!(matches!(
+            decide(403, &later, "", 1, &r, 1_000),
+            Decision::GiveUp(_)
+        ));
         let after = RateHeaders {
             retry_after: Some(0),
             ..RateHeaders::default()
         };
-        assert_eq!(decide(429, &after, "", 1, &r, 0), Decision::RetryAfter(Duration::ZERO));
-        assert_eq!(decide(429, &none, "", 2, &r, 0), Decision::RetryAfter(Duration::from_millis(200)));
+        assert_eq!(
+            decide(429, &after, "", 1, &r, 0),
+            Decision::RetryAfter(Duration::ZERO)
+        );
+        assert_eq!(
+            decide(429, &none, "", 2, &r, 0),
+            Decision::RetryAfter(Duration::from_millis(200))
+        );
     }
 
     #[test]
     fn config_checks_values_and_hides_the_token() {
-        let c = Config::new("https://ghe.example.com/api/v3/", "o/r", "abc", "ghs_secret").unwrap();
+        let c = Config::new(
+            "https://ghe.example.com/api/v3/",
+            "o/r",
+            "abc",
+            "ghs_secret",
+        )
+        .unwrap();
         assert_eq!(c.target.api_url, "https://ghe.example.com/api/v3");
         assert!(!format!("{c:?}").contains("ghs_secret"));
         assert_eq!(c.redact("x ghs_secret y"), "x *** y");

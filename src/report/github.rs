@@ -205,7 +205,11 @@ pub fn message_position(message: &str) -> Option<(&str, u32, Option<u32>)> {
         Some(c) => Some(c.parse::<u32>().ok()?),
         None => None,
     };
-    if parts.next().is_some() || !file.ends_with(".go") || file.contains(char::is_whitespace) || line == 0 {
+    if parts.next().is_some()
+        || !file.ends_with(".go")
+        || file.contains(char::is_whitespace)
+        || line == 0
+    {
         return None;
     }
     Some((file, line, col))
@@ -224,7 +228,13 @@ pub fn failure_location(
 ) -> Option<(Location, Option<u32>)> {
     let dir = package_dir(package, resolver);
     let on_disk = resolver.root.as_deref().filter(|r| r.is_dir());
-    let join = |d: &str, f: &str| if d.is_empty() { f.to_string() } else { format!("{d}/{f}") };
+    let join = |d: &str, f: &str| {
+        if d.is_empty() {
+            f.to_string()
+        } else {
+            format!("{d}/{f}")
+        }
+    };
     if let Some((file, line, col)) = message_position(message) {
         let mut candidates: Vec<String> = Vec::new();
         let file = file.replace('\\', "/");
@@ -352,15 +362,27 @@ pub fn leak_anchor(l: &LeakEntry, failures: &[FailureEntry]) -> Option<(String, 
     if let Some(f) = l.stack.iter().find(|f| in_repo(&f.file) && f.line > 0) {
         return Some((f.file.clone(), f.line));
     }
-    if let Some(c) = l.created_by.as_ref().filter(|c| in_repo(&c.file) && c.line > 0) {
+    if let Some(c) = l
+        .created_by
+        .as_ref()
+        .filter(|c| in_repo(&c.file) && c.line > 0)
+    {
         return Some((c.file.clone(), c.line));
     }
-    let first = l.first_seen.as_ref().map(|f| (f.package.as_str(), f.test.as_deref()));
-    let seen = first
-        .into_iter()
-        .chain(l.occurrences.iter().map(|o| (o.package.as_str(), o.test.as_deref())));
+    let first = l
+        .first_seen
+        .as_ref()
+        .map(|f| (f.package.as_str(), f.test.as_deref()));
+    let seen = first.into_iter().chain(
+        l.occurrences
+            .iter()
+            .map(|o| (o.package.as_str(), o.test.as_deref())),
+    );
     for (pkg, test) in seen {
-        if let Some(f) = failures.iter().find(|f| f.package == pkg && f.test.as_deref() == test) {
+        if let Some(f) = failures
+            .iter()
+            .find(|f| f.package == pkg && f.test.as_deref() == test)
+        {
             if let (Some(file), Some(line)) = (&f.file, f.line) {
                 if in_repo(file) {
                     return Some((file.clone(), line));
@@ -371,7 +393,12 @@ pub fn leak_anchor(l: &LeakEntry, failures: &[FailureEntry]) -> Option<(String, 
     None
 }
 
-fn leak_annotation(l: &LeakEntry, failures: &[FailureEntry], policy: Policy, prefix: &str) -> Annotation {
+fn leak_annotation(
+    l: &LeakEntry,
+    failures: &[FailureEntry],
+    policy: Policy,
+    prefix: &str,
+) -> Annotation {
     let level = if l.known {
         Level::Notice
     } else if policy.leaks_fail {
@@ -403,7 +430,12 @@ fn leak_annotation(l: &LeakEntry, failures: &[FailureEntry], policy: Policy, pre
         message.push_str(&format!(" ({}:{})", shown(&loc.file), loc.line));
     }
     match &l.created_by {
-        Some(c) => message.push_str(&format!(", started by {} at {}:{}.", c.function, shown(&c.file), c.line)),
+        Some(c) => message.push_str(&format!(
+            ", started by {} at {}:{}.",
+            c.function,
+            shown(&c.file),
+            c.line
+        )),
         None => message.push('.'),
     }
     if !l.advice.is_empty() {
@@ -412,7 +444,10 @@ fn leak_annotation(l: &LeakEntry, failures: &[FailureEntry], policy: Policy, pre
     }
     message.push('\n');
     if let Some(f) = &l.first_seen {
-        message.push_str(&format!("First seen in {}; ", who(&f.package, f.test.as_deref())));
+        message.push_str(&format!(
+            "First seen in {}; ",
+            who(&f.package, f.test.as_deref())
+        ));
     }
     message.push_str(&format!("leak id {}.", l.id));
     if l.known {
@@ -453,7 +488,11 @@ fn failure_annotation(f: &FailureEntry, policy: Policy, prefix: &str) -> Annotat
     } else {
         Level::Warning
     };
-    let file = f.file.as_deref().filter(|f| in_repo(f)).map(|p| repo_path(prefix, p));
+    let file = f
+        .file
+        .as_deref()
+        .filter(|f| in_repo(f))
+        .map(|p| repo_path(prefix, p));
     let line = file.as_ref().and(f.line);
     let at = match (&file, line) {
         (Some(p), Some(n)) => format!(" at {p}:{n}"),
@@ -533,10 +572,9 @@ pub fn annotations(report: &Report, policy: Policy, prefix: &str) -> Vec<Annotat
         let only_subtests = f.message.starts_with("subtests failed")
             && f.test.as_ref().is_some_and(|t| {
                 let sub = format!("{t}/");
-                report
-                    .failures
-                    .iter()
-                    .any(|g| g.package == f.package && g.test.as_ref().is_some_and(|n| n.starts_with(&sub)))
+                report.failures.iter().any(|g| {
+                    g.package == f.package && g.test.as_ref().is_some_and(|n| n.starts_with(&sub))
+                })
             });
         if !only_subtests {
             out.push(failure_annotation(f, policy, prefix));
@@ -544,7 +582,16 @@ pub fn annotations(report: &Report, policy: Policy, prefix: &str) -> Vec<Annotat
     }
     let mut keyed: Vec<((Level, u8, std::cmp::Reverse<(usize, usize)>), Annotation)> = out
         .into_iter()
-        .map(|a| ((a.level, class(&a, report), std::cmp::Reverse(reach(&a, report))), a))
+        .map(|a| {
+            (
+                (
+                    a.level,
+                    class(&a, report),
+                    std::cmp::Reverse(reach(&a, report)),
+                ),
+                a,
+            )
+        })
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.into_iter().map(|(_, a)| a).collect()
@@ -603,7 +650,9 @@ pub fn cap(all: &[Annotation]) -> Capped {
 
 /// Escapes a command's data (the message): `%` first, then CR and LF.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command's property value: like [`escape_data`], plus `:` and `,`.
@@ -625,7 +674,12 @@ pub fn command_line(a: &Annotation) -> String {
         }
     }
     props.push(format!("title={}", escape_property(&a.title)));
-    format!("::{} {}::{}", a.level.command(), props.join(","), escape_data(&a.message))
+    format!(
+        "::{} {}::{}",
+        a.level.command(),
+        props.join(","),
+        escape_data(&a.message)
+    )
 }
 
 /// Writes the capped annotations as workflow commands, one per line.
@@ -719,7 +773,8 @@ pub fn is_dotnet_space(c: char) -> bool {
 /// standard output does not reliably cover): a line that would start with `::` gets `| ` in front, and
 /// the legacy `##[` becomes `## [`. Lines are cut where the runner cuts them (`\n`, `\r`).
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    let risky = |l: &str| l.trim_start_matches(is_dotnet_space).starts_with("::") || l.contains("##[");
+    let risky =
+        |l: &str| l.trim_start_matches(is_dotnet_space).starts_with("::") || l.contains("##[");
     if !text.split(['\n', '\r']).any(risky) {
         return Cow::Borrowed(text);
     }
@@ -765,7 +820,10 @@ mod tests {
 
     #[test]
     fn message_positions_parse() {
-        assert_eq!(message_position("misc_test.go:12: want 1"), Some(("misc_test.go", 12, None)));
+        assert_eq!(
+            message_position("misc_test.go:12: want 1"),
+            Some(("misc_test.go", 12, None))
+        );
         assert_eq!(
             message_position("buildfail/util_test.go:7:11: undefined: x"),
             Some(("buildfail/util_test.go", 7, Some(11)))

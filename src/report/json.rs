@@ -290,7 +290,12 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> Report {
                 }
             })
             .collect(),
-        leaks: a.groups.groups.iter().map(|g| leak_entry(g, resolver)).collect(),
+        leaks: a
+            .groups
+            .groups
+            .iter()
+            .map(|g| leak_entry(g, resolver))
+            .collect(),
         warnings: a.run.warnings.clone(),
         warnings_dropped: a.run.warnings_dropped,
         baseline: BaselineStatus::default(),

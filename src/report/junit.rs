@@ -72,7 +72,9 @@ impl JunitSink {
             spool,
             totals,
         } = self;
-        let mut spool = spool.into_inner().map_err(|e| with_path(e.into_error(), &path))?;
+        let mut spool = spool
+            .into_inner()
+            .map_err(|e| with_path(e.into_error(), &path))?;
         spool.rewind().map_err(|e| with_path(e, &path))?;
         write_atomic(&path, |w| {
             let mut xml = Writer::new(&mut *w);
@@ -235,7 +237,12 @@ pub fn render_suite(done: &PackageDone) -> Suite {
     Suite { xml: buf, totals }
 }
 
-fn write_suite(buf: &mut Vec<u8>, pkg: &Package, cases: &[Case], totals: &Totals) -> quick_xml::Result<()> {
+fn write_suite(
+    buf: &mut Vec<u8>,
+    pkg: &Package,
+    cases: &[Case],
+    totals: &Totals,
+) -> quick_xml::Result<()> {
     let mut w = Writer::new_with_indent(&mut *buf, b' ', 2);
     let name = xml_safe(&pkg.name);
     let mut suite = BytesStart::new("testsuite");
@@ -249,7 +256,11 @@ fn write_suite(buf: &mut Vec<u8>, pkg: &Package, cases: &[Case], totals: &Totals
     let attrs: Vec<(String, String)> = pkg
         .tests
         .iter()
-        .flat_map(|t| t.attrs.iter().map(move |(k, v)| (format!("{}.{}", t.name, k), v.clone())))
+        .flat_map(|t| {
+            t.attrs
+                .iter()
+                .map(move |(k, v)| (format!("{}.{}", t.name, k), v.clone()))
+        })
         .collect();
     if !attrs.is_empty() {
         w.write_event(Event::Start(BytesStart::new("properties")))?;
@@ -291,7 +302,9 @@ fn write_suite(buf: &mut Vec<u8>, pkg: &Package, cases: &[Case], totals: &Totals
                 w.write_event(Event::Start(f))?;
                 // Only `<`, `>` and `&` need escaping in text: quotes stay readable.
                 let safe = xml_safe(body);
-                w.write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(safe.as_ref()))))?;
+                w.write_event(Event::Text(BytesText::from_escaped(
+                    quick_xml::escape::partial_escape(safe.as_ref()),
+                )))?;
                 w.write_event(Event::End(BytesEnd::new(tag)))?;
                 w.write_event(Event::End(BytesEnd::new("testcase")))?;
             }
@@ -351,7 +364,10 @@ pub fn failure_body(done: &PackageDone, test: Option<&str>, output: &str) -> Str
             continue;
         }
         body.push_str(&output[pos..r.start]);
-        let in_block: Vec<&&Finding> = mine.iter().filter(|f| f.occurrence.source == source).collect();
+        let in_block: Vec<&&Finding> = mine
+            .iter()
+            .filter(|f| f.occurrence.source == source)
+            .collect();
         let first_line = output[r.clone()].lines().next().unwrap_or_default();
         let _ = writeln!(body, "{first_line}");
         let _ = writeln!(
@@ -367,7 +383,13 @@ pub fn failure_body(done: &PackageDone, test: Option<&str>, output: &str) -> Str
                 continue;
             }
             shown.push(f.id.clone());
-            body.push_str(&describe_group(f, &in_block, done.findings, done.groups, done.resolver));
+            body.push_str(&describe_group(
+                f,
+                &in_block,
+                done.findings,
+                done.groups,
+                done.resolver,
+            ));
         }
         pos = r.end;
     }
@@ -384,7 +406,13 @@ fn count_ids(findings: &[&&Finding]) -> usize {
 
 /// A leak group as text: id, state, how many goroutines the test introduced or inherited (and from whom),
 /// location, creator, cause and fix, stack.
-pub fn describe_group(f: &Finding, mine: &[&&Finding], all: &[Finding], groups: &Groups, resolver: &Resolver) -> String {
+pub fn describe_group(
+    f: &Finding,
+    mine: &[&&Finding],
+    all: &[Finding],
+    groups: &Groups,
+    resolver: &Resolver,
+) -> String {
     let g = &f.goroutine;
     let mut s = String::new();
     let same: Vec<&&&Finding> = mine.iter().filter(|o| o.id == f.id).collect();
@@ -406,7 +434,11 @@ pub fn describe_group(f: &Finding, mine: &[&&Finding], all: &[Finding], groups: 
         origin.push(format!("{introduced} introduced here"));
     }
     if introduced < count {
-        origin.push(format!("{} inherited from {}", count - introduced, by.join(", ")));
+        origin.push(format!(
+            "{} inherited from {}",
+            count - introduced,
+            by.join(", ")
+        ));
     }
     let _ = writeln!(
         s,
@@ -415,18 +447,38 @@ pub fn describe_group(f: &Finding, mine: &[&&Finding], all: &[Finding], groups: 
         f.occurrence.source.as_str(),
         count,
         if count == 1 { "" } else { "s" },
-        if g.state.is_empty() { "unknown state" } else { &g.state },
+        if g.state.is_empty() {
+            "unknown state"
+        } else {
+            &g.state
+        },
         origin.join("; ")
     );
     if let Some(loc) = leak::location(g, resolver) {
-        let _ = writeln!(s, "    at {} ({}:{})", loc.function, resolver.display_path(loc), loc.line);
+        let _ = writeln!(
+            s,
+            "    at {} ({}:{})",
+            loc.function,
+            resolver.display_path(loc),
+            loc.line
+        );
     }
     if let Some(c) = &g.created_by {
-        let _ = writeln!(s, "    created by {} ({}:{})", c.function, resolver.display_path(c), c.line);
+        let _ = writeln!(
+            s,
+            "    created by {} ({}:{})",
+            c.function,
+            resolver.display_path(c),
+            c.line
+        );
     }
     if let Some(group) = groups.get(&f.id) {
         if let Some(advice) = &group.advice {
-            let _ = writeln!(s, "    cause: {}", group.cause.as_deref().unwrap_or("unknown"));
+            let _ = writeln!(
+                s,
+                "    cause: {}",
+                group.cause.as_deref().unwrap_or("unknown")
+            );
             for line in advice.lines() {
                 let _ = writeln!(s, "    fix: {line}");
             }

@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, which is renamed over
 /// `path` only once everything was written. An error names the path.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".goleash-")
@@ -45,9 +48,7 @@ pub fn with_path(e: io::Error, path: &Path) -> io::Error {
 /// U+FFFE and U+FFFF) with a visible `\xNN`/`\u{NNNN}` escape, so that nothing a test printed is lost and the
 /// file stays valid.
 pub fn xml_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| {
-        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-    };
+    let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
     if !s.chars().any(bad) {
         return std::borrow::Cow::Borrowed(s);
     }

@@ -123,7 +123,11 @@ fn result(l: &LeakEntry, report: &Report, rule_index: usize, prefix: &str, fail:
     let mut text = format!(
         "Goroutine leak ({}): {} blocked in {} at {}, {}.",
         l.cause,
-        if l.goroutines == 1 { "1 goroutine".to_string() } else { format!("{} goroutines", l.goroutines) },
+        if l.goroutines == 1 {
+            "1 goroutine".to_string()
+        } else {
+            format!("{} goroutines", l.goroutines)
+        },
         l.state,
         l.function,
         reach_phrase(l)
@@ -149,7 +153,11 @@ fn result(l: &LeakEntry, report: &Report, rule_index: usize, prefix: &str, fail:
     if let Some((file, line)) = leak_anchor(l, &report.failures) {
         r["locations"] = json!([{"physicalLocation": physical(prefix, &file, line)}]);
     }
-    if let Some(c) = l.created_by.as_ref().filter(|c| in_repo(&c.file) && c.line > 0) {
+    if let Some(c) = l
+        .created_by
+        .as_ref()
+        .filter(|c| in_repo(&c.file) && c.line > 0)
+    {
         r["relatedLocations"] = json!([{
             "id": 1,
             "physicalLocation": physical(prefix, &c.file, c.line),
@@ -176,7 +184,8 @@ fn result(l: &LeakEntry, report: &Report, rule_index: usize, prefix: &str, fail:
         r["properties"]["firstSeen"] = json!({"package": f.package, "test": f.test});
     }
     if l.known {
-        r["suppressions"] = json!([{"kind": "external", "justification": "listed in the goleash baseline"}]);
+        r["suppressions"] =
+            json!([{"kind": "external", "justification": "listed in the goleash baseline"}]);
     }
     r
 }

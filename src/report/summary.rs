@@ -34,16 +34,29 @@ impl Links {
     /// Links from the environment's values, when all three are present and well-formed (an
     /// `http(s)://` server without spaces or Markdown-breaking characters, an `owner/name` repository,
     /// a hex commit).
-    pub fn new(server_url: Option<&str>, repository: Option<&str>, sha: Option<&str>) -> Option<Links> {
+    pub fn new(
+        server_url: Option<&str>,
+        repository: Option<&str>,
+        sha: Option<&str>,
+    ) -> Option<Links> {
         let server = server_url?.trim_end_matches('/');
         let repo = repository?;
         let sha = sha?;
         let server_ok = (server.starts_with("https://") || server.starts_with("http://"))
             && server.len() > "https://".len()
-            && !server.chars().any(|c| c.is_whitespace() || c.is_control() || "()<>[]\"'`|\\".contains(c));
-        let name_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        let repo_ok = repo.split_once('/').is_some_and(|(o, n)| name_ok(o) && name_ok(n));
-        let sha_ok = !sha.is_empty() && sha.len() <= 64 && sha.chars().all(|c| c.is_ascii_hexdigit());
+            && !server
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "()<>[]\"'`|\\".contains(c));
+        let name_ok = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
+        let repo_ok = repo
+            .split_once('/')
+            .is_some_and(|(o, n)| name_ok(o) && name_ok(n));
+        let sha_ok =
+            !sha.is_empty() && sha.len() <= 64 && sha.chars().all(|c| c.is_ascii_hexdigit());
         (server_ok && repo_ok && sha_ok).then(|| Links {
             server_url: server.to_string(),
             repository: repo.to_string(),
@@ -127,7 +140,8 @@ pub fn md_text(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '@' => out.push_str("&#64;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '{' | '}' | '(' | ')' | '$' | ':' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '{' | '}' | '(' | ')'
+            | '$' | ':' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -218,7 +232,11 @@ pub fn code_block(text: &str) -> String {
 }
 
 fn location_md(file: &str, line: u32, opts: &Options) -> String {
-    let shown = if in_repo(file) { repo_path(&opts.prefix, file) } else { file.to_string() };
+    let shown = if in_repo(file) {
+        repo_path(&opts.prefix, file)
+    } else {
+        file.to_string()
+    };
     let label = format!("{shown}:{line}");
     match (&opts.links, in_repo(file)) {
         (Some(l), true) => format!("[{}]({})", md_text(&label), l.url(&shown, line)),
@@ -333,11 +351,19 @@ fn leak_details(l: &LeakEntry, opts: &Options) -> String {
     }
     let mut stack = String::new();
     for f in &l.stack {
-        let file = if in_repo(&f.file) { repo_path(&opts.prefix, &f.file) } else { f.file.clone() };
+        let file = if in_repo(&f.file) {
+            repo_path(&opts.prefix, &f.file)
+        } else {
+            f.file.clone()
+        };
         let _ = writeln!(stack, "{}\n    {}:{}", f.function, file, f.line);
     }
     if let Some(c) = &l.created_by {
-        let file = if in_repo(&c.file) { repo_path(&opts.prefix, &c.file) } else { c.file.clone() };
+        let file = if in_repo(&c.file) {
+            repo_path(&opts.prefix, &c.file)
+        } else {
+            c.file.clone()
+        };
         let _ = writeln!(stack, "created by {}\n    {}:{}", c.function, file, c.line);
     }
     if !stack.is_empty() {
@@ -375,7 +401,11 @@ pub fn render(report: &Report, opts: &Options) -> String {
         limit: opts.limit.saturating_sub(NOTE_RESERVE.min(opts.limit / 2)),
     };
     let (mut rows_left, mut failures_left, mut details_left) = (0usize, 0usize, 0usize);
-    let title = format!("{} goleash: {}\n\n", opts.heading, md_text(&headline(report)));
+    let title = format!(
+        "{} goleash: {}\n\n",
+        opts.heading,
+        md_text(&headline(report))
+    );
     b.push(&title);
     b.push(&totals(report));
     b.push("\n");
@@ -505,10 +535,22 @@ mod tests {
     #[test]
     fn links_need_well_formed_values() {
         let l = Links::new(Some("https://github.com/"), Some("o/r"), Some("abc123")).unwrap();
-        assert_eq!(l.url("a b/c#.go", 7), "https://github.com/o/r/blob/abc123/a%20b/c%23.go#L7");
-        assert_eq!(Links::new(Some("https://x)"), Some("o/r"), Some("ab")), None);
-        assert_eq!(Links::new(Some("https://x"), Some("o/r/s"), Some("ab")), None);
-        assert_eq!(Links::new(Some("https://x"), Some("o/r"), Some("main")), None);
+        assert_eq!(
+            l.url("a b/c#.go", 7),
+            "https://github.com/o/r/blob/abc123/a%20b/c%23.go#L7"
+        );
+        assert_eq!(
+            Links::new(Some("https://x)"), Some("o/r"), Some("ab")),
+            None
+        );
+        assert_eq!(
+            Links::new(Some("https://x"), Some("o/r/s"), Some("ab")),
+            None
+        );
+        assert_eq!(
+            Links::new(Some("https://x"), Some("o/r"), Some("main")),
+            None
+        );
         assert_eq!(Links::new(None, Some("o/r"), Some("ab")), None);
     }
 }

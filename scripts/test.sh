@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs goleash's whole test suite on a fresh machine: installs what the tests need when it is missing
+# (xmllint from Debian's libxml2-utils, junitparser from PyPI, the fixture module's Go dependencies,
+# actionlint through the Go module proxy), then `cargo test --locked`. Go is required: the live tests run the
+# fixture module. A missing tool fails the run; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "test.sh: required tool '$1' is missing: $2" >&2; exit 1; }; }
+need cargo "install Rust with rustup"
+need go "install Go 1.24 or newer"
+need python3 "install Python 3"
+
+if ! command -v xmllint >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
+  fi
+fi
+need xmllint "Debian package libxml2-utils"
+python3 -c 'import junitparser' 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check junitparser
+python3 -c 'import junitparser' || { echo "test.sh: junitparser (PyPI) could not be installed" >&2; exit 1; }
+
+export PATH="$PATH:$(go env GOPATH)/bin"
+if ! command -v actionlint >/dev/null 2>&1; then
+  GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+fi
+need actionlint "go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+
+(cd fixtures/go && GOFLAGS=-mod=mod go mod download)
+
+# Tests that need Go fail (instead of returning early) when it is missing.
+export GOLEASH_REQUIRE_GO=1
+cargo test --locked "$@"
