@@ -1,95 +1,109 @@
-//! Throughput of the goroutine-dump parser and extractor, std only (no criterion needed).
+//! Throughput of the goroutine-dump parser and extractor (criterion; `cargo bench --bench dump`).
 //!
-//! Run with `cargo bench --bench dump`. Builds a ~50 MB dump by repeating real goroutines
-//! (a Go 1.26 test timeout and a goleak list) and reports MB/s for `parse`, for `extract` over that dump,
-//! and for `extract` over 200 MB of plain test log lines (the no-dump fast path).
+//! The dump is built by repeating the real goroutines of the Go 1.26 fixture run
+//! (`fixtures/streams/go1.26/test-v.txt`: panics, a test timeout, a synctest deadlock, a goroutineleak
+//! profile's `debug=2` stacks) to about 32 MiB, renumbering nothing: `dump::parse` does not care about
+//! duplicate ids. Measured, in bytes per second of input:
 //!
-//! Works both as a `harness = false` bench (its `main` runs) and under the default libtest harness (the
-//! `#[test]` below runs the same measurement, smaller).
+//! - `dump/parse`: `dump::parse` over the dump;
+//! - `dump/extract`: `dump::extract` over the same dump after the real timeout header (`panic: test timed
+//!   out after 20s` + `running tests:`), i.e. one test binary's output that timed out;
+//! - `dump/extract-no-dump`: `dump::extract` over 64 MiB of ordinary test log lines (the fast path every
+//!   test's output takes).
+//!
+//! The target for `parse` is at least 200 MB/s.
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::Duration;
 
-const GOROUTINES: &str = "goroutine 1 [chan receive]:
-testing.tRunner.func1()
-\t/usr/local/go/src/testing/testing.go:1993 +0x445
-testing.tRunner(0xefb4e954488, 0xefb4e9b0c58)
-\t/usr/local/go/src/testing/testing.go:2042 +0x123
-testing.runTests({0x58844a, 0xe}, {0x58844a, 0xe}, 0xefb4e94e060, {0x6ce7c0, 0x2, 0x2}, {0xc2babff0515ce319, 0x773841a7, ...})
-\t/usr/local/go/src/testing/testing.go:2583 +0x505
-testing.(*M).Run(0xefb4e9b4140)
-\t/usr/local/go/src/testing/testing.go:2443 +0x6ac
-main.main()
-\t_testmain.go:48 +0x9b
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-goroutine 7 [sync.WaitGroup.Wait, 2 minutes]:
-sync.runtime_SemacquireWaitGroup(0x10?, 0x80?)
-\t/usr/local/go/src/runtime/sema.go:114 +0x2e
-sync.(*WaitGroup).Wait(0xefb4e950150)
-\t/usr/local/go/src/sync/waitgroup.go:206 +0x85
-example.com/to.TestHang(0xefb4e9546c8?)
-\t/tmp/to/to_test.go:16 +0x8f
-testing.tRunner(0xefb4e9546c8, 0x594178)
-\t/usr/local/go/src/testing/testing.go:2036 +0xea
-created by testing.(*T).Run in goroutine 1
-\t/usr/local/go/src/testing/testing.go:2101 +0x4c5
+/// The verbose text capture of the fixture module.
+const TEST_V: &str = include_str!("../fixtures/streams/go1.26/test-v.txt");
 
-goroutine 22 [sync.Mutex.Lock]:
-internal/sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)
-\t/usr/local/go/src/runtime/sema.go:95 +0x25
-internal/sync.(*Mutex).lockSlow(0x182e86c860b8)
-\t/usr/local/go/src/internal/sync/mutex.go:149 +0x15d
-internal/sync.(*Mutex).Lock(...)
-\t/usr/local/go/src/internal/sync/mutex.go:70
-sync.(*Mutex).Lock(...)
-\t/usr/local/go/src/sync/mutex.go:46
-example.com/x.Leak.func2.1(...)
-\t/tmp/gl13/x.go:17
-example.com/x.Leak.func2()
-\t/tmp/gl13/x.go:17 +0x2f
-created by example.com/x.Leak in goroutine 19
-\t/tmp/gl13/x.go:16 +0x165
+/// Bytes of dump to build.
+const DUMP_BYTES: usize = 32 << 20;
 
-";
+/// Bytes of plain log lines for the no-dump path.
+const LOG_BYTES: usize = 64 << 20;
 
-fn mbps(bytes: usize, f: impl Fn()) -> f64 {
-    let t = Instant::now();
-    f();
-    bytes as f64 / 1e6 / t.elapsed().as_secs_f64()
+/// The runtime-format goroutines of `text` (`goroutine N [state]:` and its frames), each ending in `\n\n`.
+fn real_goroutines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur: Option<String> = None;
+    for line in text.lines() {
+        let is_header = line.starts_with("goroutine ") && line.ends_with("]:");
+        let is_frame = line.starts_with('\t')
+            || line.starts_with("created by ")
+            || (line.ends_with(')') && !line.starts_with("--- ") && !line.starts_with("=== "));
+        match cur.as_mut() {
+            Some(g) if !is_header && is_frame => {
+                g.push_str(line);
+                g.push('\n');
+            }
+            _ => {
+                if let Some(g) = cur.take() {
+                    out.push(g + "\n");
+                }
+                if is_header {
+                    cur = Some(format!("{line}\n"));
+                }
+            }
+        }
+    }
+    if let Some(g) = cur {
+        out.push(g + "\n");
+    }
+    out
 }
 
-fn measure(dump_mb: usize, log_mb: usize) {
-    let mut dump =
-        String::from("panic: test timed out after 20s\n\trunning tests:\n\t\tTestHang (20s)\n\n");
-    while dump.len() < dump_mb << 20 {
-        dump.push_str(GOROUTINES);
-    }
+/// The real goroutines repeated to at least `bytes`, and how many goroutines that is.
+fn big_dump(bytes: usize) -> (String, usize) {
+    let goroutines = real_goroutines(TEST_V);
+    let one: String = goroutines.concat();
+    let copies = bytes.div_ceil(one.len());
+    (one.repeat(copies), copies * goroutines.len())
+}
+
+/// The real timeout header of the fixture run's `timeout` package.
+fn timeout_header() -> &'static str {
+    let start = TEST_V.find("panic: test timed out after").unwrap_or(0);
+    let end = TEST_V[start..]
+        .find("\n\n")
+        .map_or(start, |e| start + e + 2);
+    &TEST_V[start..end]
+}
+
+fn bench_dump(c: &mut Criterion) {
+    let (dump, expected) = big_dump(DUMP_BYTES);
+    // What is measured is real work: every goroutine of the dump is parsed.
+    let parsed = goleash::dump::parse(&dump).len();
+    assert_eq!(
+        parsed, expected,
+        "dump::parse found {parsed} goroutines, expected {expected}"
+    );
+    let timed_out = format!("{}{dump}", timeout_header());
     let line = "    x_test.go:42: some log line with a value 12345 and some more text here\n";
-    let logs = line.repeat((log_mb << 20) / line.len());
-    for _ in 0..3 {
-        let p = mbps(dump.len(), || {
-            black_box(goleash::dump::parse(black_box(&dump)));
-        });
-        let e = mbps(dump.len(), || {
-            black_box(goleash::dump::extract(black_box(&dump)));
-        });
-        let n = mbps(logs.len(), || {
-            black_box(goleash::dump::extract(black_box(&logs)));
-        });
-        println!(
-            "dump {:.0} MB: parse {p:.0} MB/s, extract {e:.0} MB/s; no-dump logs {:.0} MB: extract {n:.0} MB/s",
-            dump.len() as f64 / 1e6,
-            logs.len() as f64 / 1e6
-        );
-    }
+    let logs = line.repeat(LOG_BYTES / line.len());
+
+    let mut g = c.benchmark_group("dump");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    g.throughput(Throughput::Bytes(dump.len() as u64));
+    g.bench_function("parse", |b| {
+        b.iter(|| black_box(goleash::dump::parse(black_box(&dump))))
+    });
+    g.throughput(Throughput::Bytes(timed_out.len() as u64));
+    g.bench_function("extract", |b| {
+        b.iter(|| black_box(goleash::dump::extract(black_box(&timed_out))))
+    });
+    g.throughput(Throughput::Bytes(logs.len() as u64));
+    g.bench_function("extract-no-dump", |b| {
+        b.iter(|| black_box(goleash::dump::extract(black_box(&logs))))
+    });
+    g.finish();
 }
 
-#[allow(dead_code)]
-fn main() {
-    measure(50, 200);
-}
-
-#[test]
-fn dump_throughput() {
-    measure(5, 20);
-}
+criterion_group!(benches, bench_dump);
+criterion_main!(benches);

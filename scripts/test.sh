@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs goleash's whole test suite on a fresh machine: installs what the tests need when it is missing
-# (xmllint from Debian's libxml2-utils, junitparser from PyPI, the fixture module's Go dependencies,
+# (xmllint and shellcheck from Debian's packages, junitparser from PyPI, the fixture module's Go dependencies,
 # actionlint through the Go module proxy), then `cargo test --locked`. Go is required: the live tests run the
 # fixture module. A missing tool fails the run; nothing is skipped.
 set -euo pipefail
@@ -11,14 +11,18 @@ need cargo "install Rust with rustup"
 need go "install Go 1.24 or newer"
 need python3 "install Python 3"
 
-if ! command -v xmllint >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
-  fi
+# Debian packages: xmllint (JUnit schema checks) and shellcheck (the Action's scripts).
+missing=()
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_=""
+  [ "$(id -u)" = 0 ] || sudo_=sudo
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 need xmllint "Debian package libxml2-utils"
+need shellcheck "Debian package shellcheck"
 python3 -c 'import junitparser' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check junitparser
 python3 -c 'import junitparser' || { echo "test.sh: junitparser (PyPI) could not be installed" >&2; exit 1; }

@@ -1016,6 +1016,8 @@ struct ChanSites {
     make: Option<(String, String)>,
     /// `(place, enclosing function)` of every `close` of the channel.
     closes: Vec<(String, String)>,
+    /// Where they were looked for: `` `Sum` ``, `` package `testmain` `` (empty: nowhere).
+    scope: String,
 }
 
 impl ChanSites {
@@ -1043,13 +1045,46 @@ impl ChanSites {
     }
 }
 
-fn chan_sites(cx: &Cx, file: &GoFile, ch: &str) -> ChanSites {
+/// Where the channel `ch` is made and closed: a local variable within the function that holds `site`, a
+/// field (`x.ch`) anywhere in its package.
+fn chan_sites(cx: &Cx, site: &Site, ch: &str) -> ChanSites {
     let mut make = None;
     let mut closes = Vec::new();
-    for f in cx.package(file) {
-        let last = f.code.len().saturating_sub(1);
+    let mut scope = Vec::new();
+    let scopes: Vec<(Rc<GoFile>, usize, usize)> = if ch.contains('.') {
+        let dir = site.file.path.rsplit_once('/').map_or(".", |(d, _)| d);
+        scope.push(format!(
+            "package `{}`",
+            dir.rsplit('/').next().unwrap_or(dir)
+        ));
+        cx.package(&site.file)
+            .into_iter()
+            .map(|f| {
+                let last = f.code.len().saturating_sub(1);
+                (f, 0, last)
+            })
+            .collect()
+    } else {
+        // The function that blocks, and the one that started the goroutine (where a local channel is
+        // usually made and handed over).
+        let mut v: Vec<(Rc<GoFile>, usize, usize)> = Vec::new();
+        let creator = cx.creator();
+        for s in std::iter::once(site).chain(creator.as_ref()) {
+            if let Some(d) = s.file.func_at(s.line) {
+                let dup = v
+                    .iter()
+                    .any(|(f, from, _)| f.path == s.file.path && *from == d.body.open);
+                if !dup {
+                    scope.push(format!("`{}`", d.name));
+                    v.push((s.file.clone(), d.body.open, d.body.close));
+                }
+            }
+        }
+        v
+    };
+    for (f, from, to) in scopes {
         if make.is_none() {
-            if let Some((l, call)) = f.makes_of(ch, 0, last).first() {
+            if let Some((l, call)) = f.makes_of(ch, from, to).first() {
                 let in_fn = f
                     .func_at(*l)
                     .map(|d| format!(" in `{}`", d.name))
@@ -1057,12 +1092,16 @@ fn chan_sites(cx: &Cx, file: &GoFile, ch: &str) -> ChanSites {
                 make = Some((format!("{}{in_fn}", f.at(*l)), call.clone()));
             }
         }
-        for l in f.closes_of(ch, 0, last) {
+        for l in f.closes_of(ch, from, to) {
             let by = f.func_at(l).map(|d| d.name.clone()).unwrap_or_default();
             closes.push((f.at(l), by));
         }
     }
-    ChanSites { make, closes }
+    ChanSites {
+        make,
+        closes,
+        scope: scope.join(" or "),
+    }
 }
 
 fn receiver_with_source(cx: &Cx) -> Option<Advice> {
@@ -1072,10 +1111,12 @@ fn receiver_with_source(cx: &Cx) -> Option<Advice> {
         if let Some(t) = ticker_of(cx, &b, &x) {
             return Some(t);
         }
-        let sites = chan_sites(cx, f, &x);
+        let sites = chan_sites(cx, &b, &x);
         let made = sites.made();
-        let closers = if sites.closes.is_empty() {
-            format!("and nothing closes `{x}`{made}")
+        let closers = if sites.closes.is_empty() && sites.scope.is_empty() {
+            format!("and `{x}`{made} is never closed")
+        } else if sites.closes.is_empty() {
+            format!("and nothing in {} closes `{x}`{made}", sites.scope)
         } else {
             format!(
                 "and `{x}`{made} is closed only by {}, which never ran",
@@ -1109,10 +1150,15 @@ fn receiver_with_source(cx: &Cx) -> Option<Advice> {
             return Some(t);
         }
     }
-    let sites = chan_sites(cx, f, &x);
+    let sites = chan_sites(cx, &b, &x);
     let made = sites.made();
-    let who = if sites.closes.is_empty() {
-        format!("nothing sends on or closes `{x}`{made}")
+    let who = if sites.closes.is_empty() && sites.scope.is_empty() {
+        format!("no more values are sent on `{x}`{made}, and it is never closed")
+    } else if sites.closes.is_empty() {
+        format!(
+            "no more values are sent on `{x}`{made}, and nothing in {} closes it",
+            sites.scope
+        )
     } else {
         format!(
             "`{x}`{made} is closed only by {}, and that was never called",
@@ -1221,9 +1267,11 @@ fn select_with_source(cx: &Cx) -> Option<Advice> {
         Some(ChanOp::Recv(x)) if is_done_name(x) => Some(x.clone()),
         _ => None,
     }) {
-        let sites = chan_sites(cx, f, &x);
-        let who = if sites.closes.is_empty() {
-            format!("nothing closes `{x}`")
+        let sites = chan_sites(cx, &b, &x);
+        let who = if sites.closes.is_empty() && sites.scope.is_empty() {
+            format!("`{x}` is never closed")
+        } else if sites.closes.is_empty() {
+            format!("nothing in {} closes `{x}`", sites.scope)
         } else {
             format!(
                 "`{x}` is closed only by {}, which was never called",
@@ -1811,7 +1859,7 @@ mod tests {
         // Without Close the select's own story is told.
         let a = run(&[("w/pool.go", pool)], &gr);
         assert_eq!(a.cause, "missing-cancel");
-        assert!(a.text.starts_with("The `select` at w/pool.go:13 ends only when `p.quit` is closed, and nothing closes `p.quit`."), "{}", a.text);
+        assert!(a.text.starts_with("The `select` at w/pool.go:13 ends only when `p.quit` is closed, and nothing in package `w` closes `p.quit`."), "{}", a.text);
         // Stack only: a method started by its constructor.
         assert_eq!(run(&[], &gr).cause, "orphaned-worker");
     }
@@ -1839,7 +1887,7 @@ mod tests {
         );
         let a = run(&[("t/t.go", src)], &sum);
         assert_eq!(a.cause, "unclosed-range");
-        assert!(a.text.starts_with("The `for v := range ch` loop at t/t.go:13 ends only when `ch` is closed, and nothing closes `ch`."), "{}", a.text);
+        assert!(a.text.starts_with("The `for v := range ch` loop at t/t.go:13 ends only when `ch` is closed, and nothing in `Sum` closes `ch`."), "{}", a.text);
     }
 
     #[test]
@@ -1869,6 +1917,50 @@ mod tests {
         let a = run(&[("w/w.go", src)], &gr);
         assert_eq!(a.cause, "waitgroup-imbalance");
         assert_eq!(a.text, "`wg.Add(2)` at w/w.go:5 expects 2 calls of `wg.Done()`, but only 1 of the goroutines `F` starts calls it: the one started at w/w.go:10 never does, so `wg.Wait()` at w/w.go:14 waits forever. Call `wg.Add(1)` right before each `go` statement and `defer wg.Done()` first thing in each goroutine.");
+    }
+
+    #[test]
+    fn records_without_state_hung_tests_and_unstarted_goroutines() {
+        // A goroutineleak `debug=1` record: no state, no creator; the statement tells.
+        let src = "package n\n\nfunc Notify() {\n\tch := make(chan int)\n\tgo func() {\n\t\tch <- 1\n\t}()\n}\n";
+        let rec = Goroutine {
+            frames: vec![frame("example.com/m/n.Notify.func1", "/x/n/n.go", 6)],
+            ..Goroutine::default()
+        };
+        assert_eq!(run(&[("n/n.go", src)], &rec).cause, "forgotten-sender");
+        assert_eq!(run(&[], &rec).cause, "unknown");
+        // A test goroutine blocked for good is a hung test.
+        let hung = g(
+            "chan receive",
+            vec![
+                frame("example.com/m/n.Wait", "/x/n/n.go", 9),
+                frame("example.com/m/n.TestWait", "/x/n/n_test.go", 4),
+                frame("testing.tRunner", "/go/src/testing/testing.go", 2036),
+            ],
+            frame("testing.(*T).Run", "/go/src/testing/testing.go", 2101),
+        );
+        let a = run(&[], &hung);
+        assert_eq!(a.cause, "deadlock");
+        assert!(
+            a.text
+                .starts_with("This goroutine is the test `TestWait` itself, blocked for good"),
+            "{}",
+            a.text
+        );
+        // Reported before it ran: only the `go` statement's wrapper is on the stack.
+        let reg = "package r\n\ntype R struct{}\n\nfunc NewR() *R {\n\tr := &R{}\n\tgo r.watch()\n\treturn r\n}\n\nfunc (r *R) watch() {\n\tselect {}\n}\n";
+        let fresh = g(
+            "runnable",
+            vec![
+                frame("example.com/m/r.NewR.gowrap1", "/x/r/r.go", 7),
+                frame("runtime.goexit", "/go/src/runtime/asm_amd64.s", 1771),
+            ],
+            frame("example.com/m/r.NewR", "/x/r/r.go", 7),
+        );
+        let a = run(&[("r/r.go", reg)], &fresh);
+        assert_eq!(a.cause, "orphaned-worker");
+        assert_eq!(a.text, "The goroutine had not even started running when it was reported: it is the `go r.watch()` at r/r.go:7, the background worker of a `R` that `NewR` starts; `R` has no method that stops it. Give `R` a `Close` method that ends the loop (close a quit channel it selects on) and call it when done (`defer r.Close()`).");
+        assert_eq!(run(&[], &fresh).cause, "orphaned-worker");
     }
 
     #[test]

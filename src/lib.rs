@@ -193,7 +193,7 @@ pub fn failures_of(pkg: &Package, findings: &[Finding]) -> Vec<Failure> {
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with("# "))
-            .map(str::to_string);
+            .map(model::clean_line);
         out.push(Failure {
             package: pkg.name.clone(),
             test: None,

@@ -157,14 +157,17 @@ fn run(cli: Cli) -> io::Result<u8> {
     let root = cli.root.clone().or_else(default_root);
     let resolver = Resolver::new(root);
     let baseline = match &cli.baseline {
-        Some(p) => Baseline::parse(
-            &std::fs::read_to_string(p).map_err(|e| report::with_path(e, p))?,
-        ),
+        Some(p) => {
+            Baseline::parse(&std::fs::read_to_string(p).map_err(|e| report::with_path(e, p))?)
+        }
         None => Baseline::default(),
     };
     // Open every output before reading anything: a bad path fails fast.
     let mut junit = cli.junit.as_deref().map(JunitSink::create).transpose()?;
-    for p in [&cli.json, &cli.write_baseline, &cli.fix_diff, &cli.sarif].into_iter().flatten() {
+    for p in [&cli.json, &cli.write_baseline, &cli.fix_diff, &cli.sarif]
+        .into_iter()
+        .flatten()
+    {
         if p.as_os_str() != "-" {
             check_writable(p)?;
         }
@@ -173,14 +176,25 @@ fn run(cli: Cli) -> io::Result<u8> {
         github_summary_check(p)?;
     }
     let stdout_is_json = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    // Under --github, nothing echoed from the test output may act as a workflow command: stdout is
-    // inert until our own annotations (random token), stderr is neutralised line by line.
-    let annotate = cli.github.active(std::env::var("GITHUB_ACTIONS").ok().as_deref());
-    let mut stop = match annotate && !stdout_is_json {
+    // Under --github (or GitHub Actions at all), nothing echoed from the test output may act as a
+    // workflow command: stdout is inert until our own annotations (a random token ends the stretch),
+    // stderr is neutralised line by line, JSON on stdout is escaped.
+    let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let annotate = cli
+        .github
+        .active(std::env::var("GITHUB_ACTIONS").ok().as_deref());
+    let guard = annotate || on_actions;
+    let mut stop = match guard && !stdout_is_json {
         true => Some(StopCommands::start(&mut io::stdout().lock())?),
         false => None,
     };
-    let inert = |s: String| if annotate { github::neutralise(&s).into_owned() } else { s };
+    let inert = |s: String| {
+        if guard {
+            github::neutralise(&s).into_owned()
+        } else {
+            s
+        }
+    };
     let term_opts = term::Options::for_stdout(cli.color, cli.quiet);
     let mut terminal = TerminalSink::new(!stdout_is_json, term_opts);
     let mut sinks: Vec<&mut dyn LiveSink> = vec![&mut terminal];
@@ -208,8 +222,7 @@ fn run(cli: Cli) -> io::Result<u8> {
         } else {
             let f = File::open(path).map_err(|e| report::with_path(e, path))?;
             pipeline.input_name = path.display().to_string();
-            input::read(f, &mut pipeline)
-                .map_err(|e| report::with_path(e, path))?;
+            input::read(f, &mut pipeline).map_err(|e| report::with_path(e, path))?;
         }
     }
     let (analysis, sink_error) = pipeline.finish();
@@ -224,11 +237,14 @@ fn run(cli: Cli) -> io::Result<u8> {
     if let Some(p) = &cli.json {
         if p.as_os_str() == "-" {
             let mut out = io::stdout().lock();
-            if annotate {
+            if guard {
                 let mut buf = Vec::new();
                 report::json::write(&mut buf, &report)?;
                 let text = String::from_utf8_lossy(&buf);
-                ignore_broken_pipe(io::Write::write_all(&mut out, github::neutralise_json(&text).as_bytes()))?;
+                ignore_broken_pipe(io::Write::write_all(
+                    &mut out,
+                    github::neutralise_json(&text).as_bytes(),
+                ))?;
             } else {
                 ignore_broken_pipe(report::json::write(&mut out, &report))?;
             }
@@ -244,10 +260,19 @@ fn run(cli: Cli) -> io::Result<u8> {
         eprintln!("goleash: {}", goleash::fixdiff::summary_line(&fd, p));
     }
     for w in &analysis.run.warnings {
-        eprintln!("{}", inert(format!("goleash: warning: {}:{}: {}", w.input, w.line, w.message)));
+        eprintln!(
+            "{}",
+            inert(format!(
+                "goleash: warning: {}:{}: {}",
+                w.input, w.line, w.message
+            ))
+        );
     }
     if analysis.run.warnings_dropped > 0 {
-        eprintln!("goleash: warning: {} more input problems not shown", analysis.run.warnings_dropped);
+        eprintln!(
+            "goleash: warning: {} more input problems not shown",
+            analysis.run.warnings_dropped
+        );
     }
     for stale in &report.baseline.stale {
         eprintln!("goleash: baseline entry {stale} no longer occurs; remove it from the baseline");
@@ -267,11 +292,21 @@ fn run(cli: Cli) -> io::Result<u8> {
         failures_fail: cli.fail_on == FailOn::Any,
         leaks_fail: cli.fail_on != FailOn::Never,
     };
-    github_outputs(&cli, &report, &resolver, policy, fail, annotate, stop.as_mut())?;
+    github_outputs(
+        &cli,
+        &report,
+        &resolver,
+        policy,
+        fail,
+        annotate,
+        stop.as_mut(),
+    )?;
     let code = u8::from(fail);
     Ok(match &child {
         Some((status, command)) => {
-            if let Some(note) = runner::failure_note(command, status, &report, &analysis.run.stray.text()) {
+            if let Some(note) =
+                runner::failure_note(command, status, &report, &analysis.run.stray.text())
+            {
                 eprint!("{}", inert(note));
             }
             runner::combined_status(code, status)
@@ -310,16 +345,17 @@ fn github_outputs(
     };
     let all = github::annotations(report, policy, &prefix);
     let capped = github::cap(&all);
+    let on_actions = env("GITHUB_ACTIONS").as_deref() == Some("true");
+    let guard = annotate || on_actions;
+    if let Some(s) = stop {
+        ignore_broken_pipe(s.end(&mut io::stdout().lock()))?;
+    }
     if annotate {
         let stdout_is_json = cli.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
         let r = if stdout_is_json {
             github::write_commands(&mut io::stderr().lock(), &capped)
         } else {
-            let mut out = io::stdout().lock();
-            match stop {
-                Some(s) => s.end(&mut out).and_then(|_| github::write_commands(&mut out, &capped)),
-                None => github::write_commands(&mut out, &capped),
-            }
+            github::write_commands(&mut io::stdout().lock(), &capped)
         };
         ignore_broken_pipe(r)?;
     }
@@ -334,12 +370,11 @@ fn github_outputs(
         omitted_annotations: if annotate { capped.omitted } else { 0 },
         ..summary::Options::default()
     };
-    let on_actions = env("GITHUB_ACTIONS").as_deref() == Some("true");
-    let summary_path = cli
-        .summary
-        .clone()
-        .map(|p| (p, true))
-        .or_else(|| env("GITHUB_STEP_SUMMARY").filter(|_| on_actions).map(|p| (PathBuf::from(p), false)));
+    let summary_path = cli.summary.clone().map(|p| (p, true)).or_else(|| {
+        env("GITHUB_STEP_SUMMARY")
+            .filter(|_| on_actions)
+            .map(|p| (PathBuf::from(p), false))
+    });
     if let Some((path, explicit)) = summary_path {
         let text = summary::render(
             report,
@@ -359,11 +394,23 @@ fn github_outputs(
         report::write_atomic(p, |w| sarif::write(w, &log))?;
     }
     if cli.checks {
-        let inert = |s: String| if annotate { github::neutralise(&s).into_owned() } else { s };
+        let inert = |s: String| {
+            if guard {
+                github::neutralise(&s).into_owned()
+            } else {
+                s
+            }
+        };
         match checks::Config::from_env(env) {
             Err(why) => eprintln!("goleash: warning: check run not published: {why}"),
             Ok(config) => {
-                let requests = checks::plan(report, &all, checks::conclusion(fail, &all), &config.target.sha, &opts);
+                let requests = checks::plan(
+                    report,
+                    &all,
+                    checks::conclusion(fail, &all),
+                    &config.target.sha,
+                    &opts,
+                );
                 match checks::publish(&config, &requests) {
                     Ok(p) => eprintln!(
                         "{}",
@@ -374,7 +421,10 @@ fn github_outputs(
                             p.html_url.map(|u| format!(": {u}")).unwrap_or_default()
                         ))
                     ),
-                    Err(why) => eprintln!("{}", inert(format!("goleash: warning: check run not published: {why}"))),
+                    Err(why) => eprintln!(
+                        "{}",
+                        inert(format!("goleash: warning: check run not published: {why}"))
+                    ),
                 }
             }
         }
@@ -393,5 +443,7 @@ fn ignore_broken_pipe(r: io::Result<()>) -> io::Result<()> {
 /// Fails, naming the path, when a file cannot be created in the output's folder.
 fn check_writable(path: &Path) -> io::Result<()> {
     let dir = report::parent_dir(path);
-    tempfile::tempfile_in(&dir).map(drop).map_err(|e| report::with_path(e, path))
+    tempfile::tempfile_in(&dir)
+        .map(drop)
+        .map_err(|e| report::with_path(e, path))
 }

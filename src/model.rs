@@ -413,8 +413,25 @@ pub fn is_test_log_line(line: &str) -> bool {
     digits > 0 && rest[digits..].starts_with(':')
 }
 
-fn clean_line(line: &str) -> String {
-    line.trim().to_string()
+/// The most bytes of one line kept as a message (error line, panic line, skip reason, package failure):
+/// a longer line is cut at a character boundary and ends in `…`.
+pub const MESSAGE_CAP: usize = 4096;
+
+/// A line as a one-line message: trimmed, and cut to [`MESSAGE_CAP`] bytes.
+pub fn clean_line(line: &str) -> String {
+    cap_message(line.trim())
+}
+
+/// `s` cut to [`MESSAGE_CAP`] bytes at a character boundary, with `…` where it was cut.
+pub fn cap_message(s: &str) -> String {
+    if s.len() <= MESSAGE_CAP {
+        return s.to_string();
+    }
+    let mut end = MESSAGE_CAP;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 impl Run {
@@ -556,14 +573,19 @@ impl Run {
             (Action::Attr, Some(name)) => {
                 let ti = pkg.test_index(name);
                 pkg.tests[ti].attrs.push((
-                    ev.key.unwrap_or_default().to_string(),
-                    ev.value.unwrap_or_default().to_string(),
+                    cap_message(ev.key.unwrap_or_default()),
+                    cap_message(ev.value.unwrap_or_default()),
                 ));
                 None
             }
             (Action::Pass | Action::Fail | Action::Skip, Some(name)) => {
                 let ti = pkg.test_index(name);
                 let t = &mut pkg.tests[ti];
+                if t.result == TestResult::Fail && ev.action != Action::Fail {
+                    // A second end for a test that already failed (a damaged or merged stream): a failure
+                    // is never undone.
+                    return None;
+                }
                 t.elapsed = ev.elapsed;
                 t.result = match ev.action {
                     Action::Pass => TestResult::Pass,
@@ -824,7 +846,7 @@ impl Package {
                     .lines()
                     .map(str::trim)
                     .find(|l| !l.is_empty())
-                    .map(str::to_string);
+                    .map(clean_line);
                 self.package_failure = Some(first.unwrap_or_else(|| match self.result {
                     PackageResult::Incomplete => {
                         "the package never reported a result: the input ends before it".to_string()

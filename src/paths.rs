@@ -43,6 +43,8 @@ pub fn find_go_mod_root(start: &Path) -> Option<PathBuf> {
 impl Resolver {
     /// A resolver for `root` (reads `root/go.mod` when present).
     pub fn new(root: Option<PathBuf>) -> Resolver {
+        // Absolute, so that absolute stack paths under it match (a relative `--root` is common).
+        let root = root.map(|r| std::fs::canonicalize(&r).unwrap_or(r));
         let module = root
             .as_ref()
             .and_then(|r| std::fs::read_to_string(r.join("go.mod")).ok())

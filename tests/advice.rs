@@ -182,7 +182,7 @@ fn advice_names_variables_and_lines() {
         ),
         (
             "unclosedrange.Sum.func1",
-            "The `for v := range ch` loop at unclosedrange/sum.go:16 ends only when `ch` is closed, and nothing closes `ch` (`make(chan int)` at unclosedrange/sum.go:12 in `Sum`). Close it once the last value is sent: `close(ch)` after the sending loop, or `defer close(ch)` in the producer; if the channel belongs to a type, close it in the type's `Close` method.",
+            "The `for v := range ch` loop at unclosedrange/sum.go:16 ends only when `ch` is closed, and nothing in `Sum` closes `ch` (`make(chan int)` at unclosedrange/sum.go:12 in `Sum`). Close it once the last value is sent: `close(ch)` after the sending loop, or `defer close(ch)` in the producer; if the channel belongs to a type, close it in the type's `Close` method.",
         ),
         (
             "worker.(*Pool).loop",

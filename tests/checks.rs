@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use goleash::report::checks::{self, Config, Conclusion, Retry};
+use goleash::report::checks::{self, Conclusion, Config, Retry};
 use goleash::report::github;
 use goleash::report::json::{LeakEntry, Location, Report};
 use goleash::report::summary;
@@ -113,7 +113,8 @@ impl Drop for FakeApi {
 /// Serves HTTP/1.1 requests on one connection until it closes.
 fn serve(conn: TcpStream, seen: &Mutex<Vec<Seen>>, script: &Script) {
     conn.set_nonblocking(false).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut out = conn.try_clone().unwrap();
     let mut r = BufReader::new(conn);
     loop {
@@ -183,7 +184,11 @@ fn serve(conn: TcpStream, seen: &Mutex<Vec<Seen>>, script: &Script) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if out.write_all(head.as_bytes()).and_then(|_| out.write_all(rep.body.as_bytes())).is_err() {
+        if out
+            .write_all(head.as_bytes())
+            .and_then(|_| out.write_all(rep.body.as_bytes()))
+            .is_err()
+        {
             return;
         }
     }
@@ -192,7 +197,10 @@ fn serve(conn: TcpStream, seen: &Mutex<Vec<Seen>>, script: &Script) {
 /// Answers creation with id 77 and every patch with 200.
 fn ok_script(_: usize, req: &Seen) -> Reply {
     if req.method == "POST" {
-        reply(201, json!({"id": 77, "html_url": "https://github.example.com/acme/leaky/runs/77"}))
+        reply(
+            201,
+            json!({"id": 77, "html_url": "https://github.example.com/acme/leaky/runs/77"}),
+        )
     } else {
         reply(200, json!({"id": 77}))
     }
@@ -241,11 +249,21 @@ fn big_report(n: u32) -> Report {
     report
 }
 
-fn publish(api: &FakeApi, base: &str, report: &Report) -> (Result<checks::Published, String>, usize) {
+fn publish(
+    api: &FakeApi,
+    base: &str,
+    report: &Report,
+) -> (Result<checks::Published, String>, usize) {
     let mut config = Config::new(&api.url(base), "acme/leaky", SHA, TOKEN).unwrap();
     config.retry = fast_retry();
     let all = github::annotations(report, github::Policy::default(), "");
-    let requests = checks::plan(report, &all, Conclusion::Failure, SHA, &summary::Options::default());
+    let requests = checks::plan(
+        report,
+        &all,
+        Conclusion::Failure,
+        SHA,
+        &summary::Options::default(),
+    );
     let n = all.len();
     (checks::publish(&config, &requests), n)
 }
@@ -267,7 +285,10 @@ fn annotations_go_in_batches_of_50_and_all_of_them_arrive() {
         }
     );
     let seen = api.seen();
-    let calls: Vec<(&str, &str)> = seen.iter().map(|s| (s.method.as_str(), s.path.as_str())).collect();
+    let calls: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|s| (s.method.as_str(), s.path.as_str()))
+        .collect();
     assert_eq!(
         calls,
         [
@@ -277,9 +298,15 @@ fn annotations_go_in_batches_of_50_and_all_of_them_arrive() {
         ]
     );
     for s in &seen {
-        assert_eq!(s.authorization.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(
+            s.authorization.as_deref(),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
     }
-    let sizes: Vec<usize> = seen.iter().map(|s| s.body["output"]["annotations"].as_array().unwrap().len()).collect();
+    let sizes: Vec<usize> = seen
+        .iter()
+        .map(|s| s.body["output"]["annotations"].as_array().unwrap().len())
+        .collect();
     assert_eq!(sizes, [50, 50, 20]);
     let first = &seen[0].body;
     assert_eq!(first["name"], "goleash");
@@ -288,7 +315,11 @@ fn annotations_go_in_batches_of_50_and_all_of_them_arrive() {
     assert_eq!(first["conclusion"], "failure");
     assert_eq!(first["output"]["title"], "goleash: 120 goroutine leaks");
     for s in &seen[1..] {
-        assert!(s.body.get("name").is_none() && s.body.get("head_sha").is_none() && s.body.get("conclusion").is_none());
+        assert!(
+            s.body.get("name").is_none()
+                && s.body.get("head_sha").is_none()
+                && s.body.get("conclusion").is_none()
+        );
         assert_eq!(s.body["output"]["title"], first["output"]["title"]);
         assert_eq!(s.body["output"]["summary"], first["output"]["summary"]);
     }
@@ -298,10 +329,15 @@ fn annotations_go_in_batches_of_50_and_all_of_them_arrive() {
             assert_eq!(a["annotation_level"], "failure");
             assert_eq!(a["start_line"], a["end_line"]);
             assert!(a["title"].as_str().unwrap().chars().count() <= 255);
-            sent.insert((a["path"].as_str().unwrap().to_string(), a["start_line"].as_u64().unwrap()));
+            sent.insert((
+                a["path"].as_str().unwrap().to_string(),
+                a["start_line"].as_u64().unwrap(),
+            ));
         }
     }
-    let want: BTreeSet<(String, u64)> = (0..120u64).map(|i| (format!("pkg{i}/f.go"), i + 1)).collect();
+    let want: BTreeSet<(String, u64)> = (0..120u64)
+        .map(|i| (format!("pkg{i}/f.go"), i + 1))
+        .collect();
     assert_eq!(sent, want);
     let text = first["output"]["text"].as_str().unwrap();
     assert!(text.len() <= checks::TEXT_LIMIT);
@@ -323,7 +359,13 @@ fn a_single_batch_needs_no_patch_and_a_run_without_annotations_still_concludes()
 
 #[test]
 fn server_errors_are_retried_a_bounded_number_of_times() {
-    let api = FakeApi::start(|i, req| if i == 0 { reply(502, json!({"message": "Bad Gateway"})) } else { ok_script(i, req) });
+    let api = FakeApi::start(|i, req| {
+        if i == 0 {
+            reply(502, json!({"message": "Bad Gateway"}))
+        } else {
+            ok_script(i, req)
+        }
+    });
     let (res, _) = publish(&api, "", &big_report(3));
     assert_eq!(res.unwrap().requests, 1);
     let seen = api.seen();
@@ -331,7 +373,10 @@ fn server_errors_are_retried_a_bounded_number_of_times() {
     assert_eq!(seen[0].body, seen[1].body);
     let api = FakeApi::start(|_, _| reply(503, json!({"message": "unavailable"})));
     let (res, _) = publish(&api, "", &big_report(3));
-    assert_eq!(res.unwrap_err(), "GitHub answered 503 3 times (unavailable)");
+    assert_eq!(
+        res.unwrap_err(),
+        "GitHub answered 503 3 times (unavailable)"
+    );
     assert_eq!(api.seen().len(), 3);
 }
 
@@ -361,12 +406,21 @@ fn rate_limits_wait_and_retry() {
     let (res, _) = publish(&api, "", &big_report(2));
     assert_eq!(res.unwrap().requests, 1);
     assert_eq!(api.seen().len(), 3);
-    assert!(started.elapsed() >= Duration::from_millis(900), "the reset had passed: one second's wait");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "the reset had passed: one second's wait"
+    );
 }
 
 #[test]
 fn a_failing_patch_says_how_far_it_got() {
-    let api = FakeApi::start(|i, req| if req.method == "PATCH" { reply(500, json!({})) } else { ok_script(i, req) });
+    let api = FakeApi::start(|i, req| {
+        if req.method == "PATCH" {
+            reply(500, json!({}))
+        } else {
+            ok_script(i, req)
+        }
+    });
     let (res, _) = publish(&api, "", &big_report(120));
     assert_eq!(
         res.unwrap_err(),
@@ -376,14 +430,33 @@ fn a_failing_patch_says_how_far_it_got() {
 
 #[test]
 fn an_unreachable_api_is_an_error_message_not_a_panic() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut config = Config::new(&format!("http://127.0.0.1:{port}"), "acme/leaky", SHA, TOKEN).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = Config::new(
+        &format!("http://127.0.0.1:{port}"),
+        "acme/leaky",
+        SHA,
+        TOKEN,
+    )
+    .unwrap();
     config.retry = fast_retry();
     let report = big_report(1);
     let all = github::annotations(&report, github::Policy::default(), "");
-    let requests = checks::plan(&report, &all, Conclusion::Failure, SHA, &summary::Options::default());
+    let requests = checks::plan(
+        &report,
+        &all,
+        Conclusion::Failure,
+        SHA,
+        &summary::Options::default(),
+    );
     let err = checks::publish(&config, &requests).unwrap_err();
-    assert!(err.starts_with(&format!("could not reach http://127.0.0.1:{port}: ")), "{err}");
+    assert!(
+        err.starts_with(&format!("could not reach http://127.0.0.1:{port}: ")),
+        "{err}"
+    );
     assert!(!err.contains(TOKEN));
 }
 
@@ -408,7 +481,14 @@ fn goleash_checks(api: &FakeApi, extra_env: &[(&str, &str)]) -> Out {
             cmd.env_remove(k);
         }
     }
-    cmd.args(["fixtures/streams/go1.26/test.json", "--root", "fixtures/go", "--checks", "--color", "never"]);
+    cmd.args([
+        "fixtures/streams/go1.26/test.json",
+        "--root",
+        "fixtures/go",
+        "--checks",
+        "--color",
+        "never",
+    ]);
     cmd.arg("--json").arg(&json);
     cmd.env("GITHUB_ACTIONS", "true")
         .env("GITHUB_WORKSPACE", &ws)
@@ -430,7 +510,11 @@ fn goleash_checks(api: &FakeApi, extra_env: &[(&str, &str)]) -> Out {
 
 fn assert_no_token(out: &Out) {
     assert!(!out.stdout.contains(TOKEN), "token on stdout");
-    assert!(!out.stderr.contains(TOKEN), "token on stderr: {}", out.stderr);
+    assert!(
+        !out.stderr.contains(TOKEN),
+        "token on stderr: {}",
+        out.stderr
+    );
     assert!(!out.stdout.contains("TESTTOKEN") && !out.stderr.contains("TESTTOKEN"));
 }
 
@@ -447,11 +531,20 @@ fn the_fixture_run_publishes_every_annotation() {
     );
     let seen = api.seen();
     assert_eq!(seen.len(), 1);
-    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", "/api/v3/repos/acme/leaky/check-runs"));
-    assert_eq!(seen[0].authorization.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("POST", "/api/v3/repos/acme/leaky/check-runs")
+    );
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     let body = &seen[0].body;
     assert_eq!(body["conclusion"], "failure");
-    assert_eq!(body["output"]["title"], "goleash: 21 goroutine leaks, 26 failed tests");
+    assert_eq!(
+        body["output"]["title"],
+        "goleash: 21 goroutine leaks, 26 failed tests"
+    );
     let anns = body["output"]["annotations"].as_array().unwrap();
     // Every leak group and every failure without leaks (the parent of a failing subtest aside), not
     // only the 10 the runner shows.
@@ -459,13 +552,26 @@ fn the_fixture_run_publishes_every_annotation() {
     assert!(anns.iter().all(|a| a["annotation_level"] == "failure"));
     for l in out.json["leaks"].as_array().unwrap() {
         let tail = format!("leak id {}.", l["id"].as_str().unwrap());
-        assert_eq!(anns.iter().filter(|a| a["message"].as_str().unwrap().ends_with(&tail)).count(), 1, "{tail}");
+        assert_eq!(
+            anns.iter()
+                .filter(|a| a["message"].as_str().unwrap().ends_with(&tail))
+                .count(),
+            1,
+            "{tail}"
+        );
     }
-    let at = |path: &str, line: u64| anns.iter().filter(|a| a["path"] == path && a["start_line"] == line).count();
+    let at = |path: &str, line: u64| {
+        anns.iter()
+            .filter(|a| a["path"] == path && a["start_line"] == line)
+            .count()
+    };
     assert_eq!(at("fixtures/go/forgottensender/fetch.go", 26), 1);
     assert_eq!(at("fixtures/go/httpleak/client_test.go", 22), 4);
     assert_eq!(at("fixtures/go/race/counter_test.go", 5), 1);
-    let build = anns.iter().find(|a| a["path"] == "fixtures/go/buildfail/util_test.go").unwrap();
+    let build = anns
+        .iter()
+        .find(|a| a["path"] == "fixtures/go/buildfail/util_test.go")
+        .unwrap();
     assert_eq!(
         build,
         &json!({
@@ -488,22 +594,43 @@ fn a_forks_read_only_token_gets_a_warning_not_a_failure() {
     let out = goleash_checks(&api, &[]);
     assert_eq!(out.status, 1, "the same status as without --checks");
     assert_no_token(&out);
-    assert_eq!(api.seen().len(), 1, "a 403 without rate-limit headers is not retried");
+    assert_eq!(
+        api.seen().len(),
+        1,
+        "a 403 without rate-limit headers is not retried"
+    );
     assert!(out.stderr.contains(
         "goleash: warning: check run not published: the token may not create check runs (403): the job needs `permissions: checks: write`, and pull requests from forks only get a read-only token (Resource not accessible by integration (***))\n"
     ), "{}", out.stderr);
     // The annotations were still printed as workflow commands.
-    assert_eq!(out.stdout.lines().filter(|l| l.starts_with("::error ")).count(), 10);
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("::error "))
+            .count(),
+        10
+    );
 }
 
 #[test]
 fn a_bad_gateway_then_success_publishes() {
-    let api = FakeApi::start(|i, req| if i == 0 { reply(502, json!({"message": "Server Error"})) } else { ok_script(i, req) });
+    let api = FakeApi::start(|i, req| {
+        if i == 0 {
+            reply(502, json!({"message": "Server Error"}))
+        } else {
+            ok_script(i, req)
+        }
+    });
     let out = goleash_checks(&api, &[]);
     assert_eq!(out.status, 1);
     assert_no_token(&out);
     assert_eq!(api.seen().len(), 2);
-    assert!(out.stderr.contains("goleash: check run goleash published with 25 annotations"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("goleash: check run goleash published with 25 annotations"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("warning: check run"));
 }
 
@@ -512,7 +639,12 @@ fn missing_settings_are_a_warning() {
     let api = FakeApi::start(ok_script);
     let out = goleash_checks(&api, &[("GITHUB_TOKEN", "")]);
     assert_eq!(out.status, 1);
-    assert!(out.stderr.contains("goleash: warning: check run not published: GITHUB_TOKEN is not set\n"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("goleash: warning: check run not published: GITHUB_TOKEN is not set\n"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(api.seen().len(), 0);
     let out = goleash_checks(&api, &[("GITHUB_TOKEN", "bad\u{7f}token")]);
     assert!(out.stderr.contains("goleash: warning: check run not published: GITHUB_TOKEN holds characters a token cannot have\n"));

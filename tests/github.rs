@@ -64,7 +64,13 @@ fn goleash(args: &[&str], env: &[(&str, &str)]) -> Out {
 
 fn fixture_run(extra: &[&str], env: &[(&str, &str)]) -> Out {
     let f = fixture();
-    let mut args = vec![f.to_str().unwrap(), "--root", "fixtures/go", "--color", "never"];
+    let mut args = vec![
+        f.to_str().unwrap(),
+        "--root",
+        "fixtures/go",
+        "--color",
+        "never",
+    ];
     args.extend_from_slice(extra);
     goleash(&args, env)
 }
@@ -72,10 +78,18 @@ fn fixture_run(extra: &[&str], env: &[(&str, &str)]) -> Out {
 /// The lines after the `::TOKEN::` that ends the inert stretch, checking that the first line starts it.
 fn commands_after_resume(stdout: &str) -> Vec<String> {
     let lines: Vec<&str> = stdout.lines().collect();
-    let token = lines[0].strip_prefix("::stop-commands::").expect("stdout starts with stop-commands");
-    assert!(token.starts_with("goleash-") && token.len() == 40, "{token}");
+    let token = lines[0]
+        .strip_prefix("::stop-commands::")
+        .expect("stdout starts with stop-commands");
+    assert!(
+        token.starts_with("goleash-") && token.len() == 40,
+        "{token}"
+    );
     let end = format!("::{token}::");
-    let at = lines.iter().position(|l| *l == end).expect("the inert stretch ends");
+    let at = lines
+        .iter()
+        .position(|l| *l == end)
+        .expect("the inert stretch ends");
     lines[at + 1..].iter().map(|s| s.to_string()).collect()
 }
 
@@ -89,7 +103,9 @@ fn leak_at<'a>(json: &'a Value, file: &str, line: u64) -> &'a Value {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn esc_prop(s: &str) -> String {
@@ -106,7 +122,13 @@ fn goroutines(n: u64) -> String {
 
 /// The expected unescaped message of a leak annotation (structure hard-coded, prose from the report).
 fn leak_message(l: &Value, prefix: &str) -> String {
-    let repo_file = |f: &str| if f.starts_with('$') { f.to_string() } else { format!("{prefix}{f}") };
+    let repo_file = |f: &str| {
+        if f.starts_with('$') {
+            f.to_string()
+        } else {
+            format!("{prefix}{f}")
+        }
+    };
     let loc = &l["location"];
     let cb = &l["created_by"];
     let fs = &l["first_seen"];
@@ -129,7 +151,14 @@ fn leak_message(l: &Value, prefix: &str) -> String {
     )
 }
 
-fn leak_line(level: &str, json: &Value, at: (&str, u64), anchor: (&str, u64), reach: &str, prefix: &str) -> String {
+fn leak_line(
+    level: &str,
+    json: &Value,
+    at: (&str, u64),
+    anchor: (&str, u64),
+    reach: &str,
+    prefix: &str,
+) -> String {
     let l = leak_at(json, at.0, at.1);
     let title = format!("goroutine leak ({}): {reach}", l["cause"].as_str().unwrap());
     format!(
@@ -157,7 +186,10 @@ fn expected_errors(json: &Value, prefix: &str) -> Vec<String> {
         (same("forgottenreceiver/notify.go", 18), "seen by 1 test"),
         (http("$GOROOT/src/net/fd_unix.go", 150), "seen by 1 test"),
         (http("$GOROOT/src/net/fd_posix.go", 68), "seen by 1 test"),
-        (http("$GOROOT/src/net/http/transport.go", 2450), "seen by 1 test"),
+        (
+            http("$GOROOT/src/net/http/transport.go", 2450),
+            "seen by 1 test",
+        ),
     ];
     for ((at, anchor), reach) in leaks {
         v.push(leak_line("error", json, at, anchor, reach, prefix));
@@ -169,11 +201,19 @@ fn expected_errors(json: &Value, prefix: &str) -> Vec<String> {
 fn expected_overflow(json: &Value, prefix: &str) -> String {
     let id = |f: &str, n: u64| {
         let l = leak_at(json, f, n);
-        format!("{} ({})", l["id"].as_str().unwrap(), l["cause"].as_str().unwrap())
+        format!(
+            "{} ({})",
+            l["id"].as_str().unwrap(),
+            l["cause"].as_str().unwrap()
+        )
     };
     let leak = |f: &str, n: u64, anchor: &str| format!("\n- leak {} at {prefix}{anchor}", id(f, n));
     let mut s = "\n\n15 more problems not shown as error annotations (GitHub shows 10 per step); they are listed below and in the job summary:".to_string();
-    s += &leak("$GOROOT/src/net/http/transport.go", 2652, "httpleak/client_test.go:22");
+    s += &leak(
+        "$GOROOT/src/net/http/transport.go",
+        2652,
+        "httpleak/client_test.go:22",
+    );
     for (f, n) in [
         ("infiniteloop/spin.go", 19),
         ("missingcancel/worker.go", 26),
@@ -189,8 +229,12 @@ fn expected_overflow(json: &Value, prefix: &str) -> String {
     ] {
         s += &leak(f, n, &format!("{f}:{n}"));
     }
-    s += &format!("\n- data race: example.com/leaky/race.TestCountBoth at {prefix}race/counter_test.go:5");
-    s += &format!("\n- test failed: example.com/leaky/misc.TestParallel/beta at {prefix}misc/misc_test.go:12");
+    s += &format!(
+        "\n- data race: example.com/leaky/race.TestCountBoth at {prefix}race/counter_test.go:5"
+    );
+    s += &format!(
+        "\n- test failed: example.com/leaky/misc.TestParallel/beta at {prefix}misc/misc_test.go:12"
+    );
     s += &format!("\n- test failed: example.com/leaky/misc.TestFatalMultiline at {prefix}misc/misc_test.go:27");
     s
 }
@@ -208,17 +252,28 @@ fn fixture_annotations_are_exact_ranked_and_capped() {
         assert_eq!(got, want, "annotation {i}");
     }
     // Only the stop/resume pair and these ten lines start with `::` on stdout.
-    let colon_lines = out.stdout.lines().filter(|l| l.trim_start().starts_with("::")).count();
+    let colon_lines = out
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("::"))
+        .count();
     assert_eq!(colon_lines, 12);
 }
 
 #[test]
 fn paths_are_relative_to_the_repository_under_github_workspace() {
     let ws = repo();
-    let out = fixture_run(&["--github", "always", "-q"], &[("GITHUB_WORKSPACE", ws.to_str().unwrap())]);
+    let out = fixture_run(
+        &["--github", "always", "-q"],
+        &[("GITHUB_WORKSPACE", ws.to_str().unwrap())],
+    );
     let cmds = commands_after_resume(&out.stdout);
     let mut want = expected_errors(&out.json, "fixtures/go/");
-    want[9] = format!("{}{}", want[9], esc(&expected_overflow(&out.json, "fixtures/go/")));
+    want[9] = format!(
+        "{}{}",
+        want[9],
+        esc(&expected_overflow(&out.json, "fixtures/go/"))
+    );
     assert_eq!(cmds, want);
 }
 
@@ -226,7 +281,10 @@ fn paths_are_relative_to_the_repository_under_github_workspace() {
 fn fail_on_leak_turns_failures_into_warnings() {
     let out = fixture_run(&["--github", "always", "-q", "--fail-on", "leak"], &[]);
     let cmds = commands_after_resume(&out.stdout);
-    let warnings: Vec<&String> = cmds.iter().filter(|c| c.starts_with("::warning ")).collect();
+    let warnings: Vec<&String> = cmds
+        .iter()
+        .filter(|c| c.starts_with("::warning "))
+        .collect();
     assert_eq!(
         warnings,
         [
@@ -238,7 +296,11 @@ fn fail_on_leak_turns_failures_into_warnings() {
     );
     let errors: Vec<&String> = cmds.iter().filter(|c| c.starts_with("::error ")).collect();
     assert_eq!(errors.len(), 10);
-    assert!(errors[9].contains("%0A%0A11 more problems not shown as error annotations"), "{}", errors[9]);
+    assert!(
+        errors[9].contains("%0A%0A11 more problems not shown as error annotations"),
+        "{}",
+        errors[9]
+    );
     assert_eq!(cmds.len(), 14);
 }
 
@@ -247,11 +309,25 @@ fn fail_on_never_gives_warnings_only_and_the_summary_counts_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
     let s = summary.to_str().unwrap();
-    let out = fixture_run(&["--github", "always", "-q", "--fail-on", "never", "--summary", s], &[]);
+    let out = fixture_run(
+        &[
+            "--github",
+            "always",
+            "-q",
+            "--fail-on",
+            "never",
+            "--summary",
+            s,
+        ],
+        &[],
+    );
     assert_eq!(out.status, 0);
     let cmds = commands_after_resume(&out.stdout);
     assert_eq!(cmds.len(), 10);
-    assert!(cmds.iter().all(|c| c.starts_with("::warning ")), "{cmds:#?}");
+    assert!(
+        cmds.iter().all(|c| c.starts_with("::warning ")),
+        "{cmds:#?}"
+    );
     assert!(cmds[9].contains("%0A%0A15 more problems not shown as warning annotations"));
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(
@@ -263,11 +339,26 @@ fn fail_on_never_gives_warnings_only_and_the_summary_counts_the_rest() {
 #[test]
 fn baseline_leaks_are_notices() {
     let first = fixture_run(&["--github", "never"], &[]);
-    let a = leak_at(&first.json, "forgottensender/fetch.go", 26)["id"].as_str().unwrap().to_string();
-    let b = leak_at(&first.json, "worker/pool.go", 19)["id"].as_str().unwrap().to_string();
+    let a = leak_at(&first.json, "forgottensender/fetch.go", 26)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = leak_at(&first.json, "worker/pool.go", 19)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let base = first.dir.path().join("baseline.txt");
     std::fs::write(&base, format!("{a}\n{b}\n")).unwrap();
-    let out = fixture_run(&["--github", "always", "-q", "--baseline", base.to_str().unwrap()], &[]);
+    let out = fixture_run(
+        &[
+            "--github",
+            "always",
+            "-q",
+            "--baseline",
+            base.to_str().unwrap(),
+        ],
+        &[],
+    );
     let cmds = commands_after_resume(&out.stdout);
     let notices: Vec<&String> = cmds.iter().filter(|c| c.starts_with("::notice ")).collect();
     assert_eq!(notices.len(), 2, "{cmds:#?}");
@@ -276,7 +367,9 @@ fn baseline_leaks_are_notices() {
         leak_at(&out.json, "forgottensender/fetch.go", 26)["cause"].as_str().unwrap()
     )));
     assert!(notices[0].ends_with(&format!("leak id {a}. Known: listed in the baseline.")));
-    assert!(notices[1].starts_with("::notice file=worker/pool.go,line=19,title=known goroutine leak ("));
+    assert!(
+        notices[1].starts_with("::notice file=worker/pool.go,line=19,title=known goroutine leak (")
+    );
     // 19 new leaks and 4 failures stay errors: 10 shown, 13 in the overflow note.
     assert!(cmds[9].contains("%0A%0A13 more problems not shown as error annotations"));
     assert_eq!(cmds.len(), 12);
@@ -285,23 +378,77 @@ fn baseline_leaks_are_notices() {
 #[test]
 fn auto_mode_follows_github_actions() {
     let off = fixture_run(&["-q"], &[]);
-    assert!(!off.stdout.lines().any(|l| l.trim_start().starts_with("::")), "{}", off.stdout);
+    assert!(
+        !off.stdout.lines().any(|l| l.trim_start().starts_with("::")),
+        "{}",
+        off.stdout
+    );
     let on = fixture_run(&["-q"], &[("GITHUB_ACTIONS", "true")]);
     assert_eq!(commands_after_resume(&on.stdout).len(), 10);
+    // Under Actions without annotations, the echoed output is still kept inert: only the stop and
+    // resume lines are commands.
     let never = fixture_run(&["-q", "--github", "never"], &[("GITHUB_ACTIONS", "true")]);
-    assert!(!never.stdout.lines().any(|l| l.trim_start().starts_with("::")));
+    assert_eq!(commands_after_resume(&never.stdout), Vec::<String>::new());
+    let names: Vec<String> = runner_commands(&never.stdout)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert_eq!(names[0], "stop-commands");
+}
+
+#[test]
+fn echoed_test_output_is_inert_under_actions_even_without_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("evil.json");
+    std::fs::write(&stream, hostile_stream()).unwrap();
+    let out = goleash(
+        &[
+            stream.to_str().unwrap(),
+            "--github",
+            "never",
+            "--color",
+            "never",
+        ],
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    assert!(out.stdout.contains("##[add-mask]s3cret"), "{}", out.stdout);
+    let names: Vec<String> = runner_commands(&out.stdout)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names[0], "stop-commands");
+    assert_eq!(
+        runner_commands(&out.stderr),
+        Vec::<Cmd>::new(),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn json_on_stdout_moves_annotations_to_stderr() {
     let f = fixture();
     let out = goleash(
-        &[f.to_str().unwrap(), "--root", "fixtures/go", "--json", "-", "--github", "always"],
+        &[
+            f.to_str().unwrap(),
+            "--root",
+            "fixtures/go",
+            "--json",
+            "-",
+            "--github",
+            "always",
+        ],
         &[],
     );
     let report: Value = serde_json::from_str(&out.stdout).expect("stdout is the JSON report alone");
     assert_eq!(report["summary"]["leaks"], 21);
-    let errors: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("::error ")).collect();
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
     assert_eq!(errors.len(), 10);
     let want = expected_errors(&report, "");
     assert_eq!(errors[..9], want[..9]);
@@ -323,7 +470,9 @@ fn dotnet_space(c: char) -> bool {
 }
 
 fn unescape_data(s: &str) -> String {
-    s.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+    s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%25", "%")
 }
 
 fn unescape_prop(s: &str) -> String {
@@ -399,7 +548,8 @@ fn runner_commands(text: &str) -> Vec<Cmd> {
 /// A hand-made `go test -json` stream whose test output tries to act as workflow commands.
 fn hostile_stream() -> String {
     let ev = |action: &str, pkg: &str, test: Option<&str>, output: Option<&str>| {
-        let mut v = serde_json::json!({"Time": "2026-01-02T03:04:05Z", "Action": action, "Package": pkg});
+        let mut v =
+            serde_json::json!({"Time": "2026-01-02T03:04:05Z", "Action": action, "Package": pkg});
         if let Some(t) = test {
             v["Test"] = t.into();
         }
@@ -417,7 +567,12 @@ fn hostile_stream() -> String {
         ev("start", p, None, None),
         ev("run", p, t, None),
         ev("output", p, t, Some("=== RUN   TestEvil\n")),
-        ev("output", p, t, Some("    evil_test.go:9: ::add-mask::hunter2 %0A ::error::x\n")),
+        ev(
+            "output",
+            p,
+            t,
+            Some("    evil_test.go:9: ::add-mask::hunter2 %0A ::error::x\n"),
+        ),
         ev("output", p, t, Some("::error file=x.go,line=1::injected\n")),
         ev("output", p, t, Some("  ::stop-commands::abc\n")),
         ev("output", p, t, Some("::abc::\n")),
@@ -429,10 +584,25 @@ fn hostile_stream() -> String {
         ev("run", p, Some("TestSub"), None),
         ev("output", p, Some("TestSub"), Some("=== RUN   TestSub\n")),
         ev("run", p, Some("TestSub/::set-output_name=x::y"), None),
-        ev("output", p, Some("TestSub/::set-output_name=x::y"), Some("    sub_test.go:4: ##[add-mask]s3cret\n")),
-        ev("output", p, Some("TestSub/::set-output_name=x::y"), Some("    --- FAIL: TestSub/::set-output_name=x::y (0.00s)\n")),
+        ev(
+            "output",
+            p,
+            Some("TestSub/::set-output_name=x::y"),
+            Some("    sub_test.go:4: ##[add-mask]s3cret\n"),
+        ),
+        ev(
+            "output",
+            p,
+            Some("TestSub/::set-output_name=x::y"),
+            Some("    --- FAIL: TestSub/::set-output_name=x::y (0.00s)\n"),
+        ),
         ev("fail", p, Some("TestSub/::set-output_name=x::y"), None),
-        ev("output", p, Some("TestSub"), Some("--- FAIL: TestSub (0.00s)\n")),
+        ev(
+            "output",
+            p,
+            Some("TestSub"),
+            Some("--- FAIL: TestSub (0.00s)\n"),
+        ),
         ev("fail", p, Some("TestSub"), None),
         ev("output", p, None, Some("FAIL\n")),
         ev("output", p, None, Some("FAIL\texample.com/evil\t0.01s\n")),
@@ -449,19 +619,42 @@ fn echoed_test_output_never_acts_as_a_command() {
     let dir = tempfile::tempdir().unwrap();
     let stream = dir.path().join("evil.json");
     std::fs::write(&stream, hostile_stream()).unwrap();
-    let out = goleash(&[stream.to_str().unwrap(), "--github", "always", "--color", "never"], &[]);
+    let out = goleash(
+        &[
+            stream.to_str().unwrap(),
+            "--github",
+            "always",
+            "--color",
+            "never",
+        ],
+        &[],
+    );
     assert_eq!(out.status, 1, "{}", out.stderr);
     // The terminal report does echo the hostile text...
     assert!(out.stdout.contains("::add-mask::hunter2"), "{}", out.stdout);
-    assert!(out.stderr.contains("## [add-mask]via-warning"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("## [add-mask]via-warning"),
+        "{}",
+        out.stderr
+    );
     // ...but the runner acts only on goleash's own commands.
     let acted = runner_commands(&out.stdout);
     let names: Vec<&str> = acted.iter().map(|c| c.name.as_str()).collect();
     let token = acted[0].data.clone();
-    assert_eq!(names, ["stop-commands", token.as_str(), "error", "error"], "{acted:#?}");
+    assert_eq!(
+        names,
+        ["stop-commands", token.as_str(), "error", "error"],
+        "{acted:#?}"
+    );
     let evil = &acted[2];
-    assert_eq!(evil.props.get("title").map(String::as_str), Some("test failed: example.com/evil.TestEvil"));
-    assert_eq!(evil.data, "evil_test.go:9: ::add-mask::hunter2 %0A ::error::x");
+    assert_eq!(
+        evil.props.get("title").map(String::as_str),
+        Some("test failed: example.com/evil.TestEvil")
+    );
+    assert_eq!(
+        evil.data,
+        "evil_test.go:9: ::add-mask::hunter2 %0A ::error::x"
+    );
     assert_eq!(evil.props.get("file"), None);
     let sub = &acted[3];
     assert_eq!(
@@ -474,7 +667,12 @@ fn echoed_test_output_never_acts_as_a_command() {
     assert_eq!(failures[0]["message"], evil.data.as_str());
     assert_eq!(failures[2]["message"], sub.data.as_str());
     // Standard error is inert line by line.
-    assert_eq!(runner_commands(&out.stderr), Vec::<Cmd>::new(), "{}", out.stderr);
+    assert_eq!(
+        runner_commands(&out.stderr),
+        Vec::<Cmd>::new(),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -482,13 +680,31 @@ fn echoed_test_output_is_inert_with_json_on_stdout_too() {
     let dir = tempfile::tempdir().unwrap();
     let stream = dir.path().join("evil.json");
     std::fs::write(&stream, hostile_stream()).unwrap();
-    let out = goleash(&[stream.to_str().unwrap(), "--github", "always", "--json", "-"], &[]);
+    let out = goleash(
+        &[
+            stream.to_str().unwrap(),
+            "--github",
+            "always",
+            "--json",
+            "-",
+        ],
+        &[],
+    );
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(report["failures"][0]["message"], "evil_test.go:9: ::add-mask::hunter2 %0A ::error::x");
-    assert_eq!(report["failures"][2]["message"], "sub_test.go:4: ##[add-mask]s3cret");
+    assert_eq!(
+        report["failures"][0]["message"],
+        "evil_test.go:9: ::add-mask::hunter2 %0A ::error::x"
+    );
+    assert_eq!(
+        report["failures"][2]["message"],
+        "sub_test.go:4: ##[add-mask]s3cret"
+    );
     assert!(out.stdout.contains(r"#\u0023[add-mask]s3cret"));
     assert_eq!(runner_commands(&out.stdout), Vec::<Cmd>::new());
-    let names: Vec<String> = runner_commands(&out.stderr).into_iter().map(|c| c.name).collect();
+    let names: Vec<String> = runner_commands(&out.stderr)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
     assert_eq!(names, ["error", "error"], "{}", out.stderr);
 }
 
@@ -520,10 +736,17 @@ fn long_messages_are_cut_at_4096_characters_and_titles_at_255() {
     report.failures[0].package = "p".repeat(400);
     let all = github::annotations(&report, github::Policy::default(), "");
     for a in &all {
-        assert!(a.message.chars().count() <= github::MESSAGE_LIMIT, "{}", a.message.len());
+        assert!(
+            a.message.chars().count() <= github::MESSAGE_LIMIT,
+            "{}",
+            a.message.len()
+        );
         assert!(a.title.chars().count() <= github::TITLE_LIMIT);
     }
-    let build = all.iter().find(|a| a.title.starts_with("build failed")).unwrap();
+    let build = all
+        .iter()
+        .find(|a| a.title.starts_with("build failed"))
+        .unwrap();
     assert_eq!(build.title.chars().count(), 255);
     assert!(build.title.ends_with('…'));
     assert_eq!(build.message.chars().count(), 4096);
@@ -532,7 +755,10 @@ fn long_messages_are_cut_at_4096_characters_and_titles_at_255() {
     let capped = github::cap(&all);
     assert_eq!(capped.shown.len(), 10);
     assert_eq!(capped.omitted, 15);
-    assert!(capped.shown.iter().all(|a| a.message.chars().count() <= github::MESSAGE_LIMIT));
+    assert!(capped
+        .shown
+        .iter()
+        .all(|a| a.message.chars().count() <= github::MESSAGE_LIMIT));
 }
 
 #[test]
@@ -573,16 +799,36 @@ fn caps_hold_per_level_and_per_job() {
     assert_eq!(all.len(), 70);
     let capped = github::cap(&all);
     let count = |lv: Level| capped.shown.iter().filter(|a| a.level == lv).count();
-    assert_eq!((count(Level::Error), count(Level::Warning), count(Level::Notice)), (0, 10, 10));
+    assert_eq!(
+        (
+            count(Level::Error),
+            count(Level::Warning),
+            count(Level::Notice)
+        ),
+        (0, 10, 10)
+    );
     // 46 new leaks (warnings under this policy) and 24 known ones (notices): 36 + 14 left out.
     assert_eq!(capped.omitted, 50);
     assert!(capped.shown.len() <= github::PER_JOB_CAP);
-    let last_warning = capped.shown.iter().rfind(|a| a.level == Level::Warning).unwrap();
-    assert!(last_warning.message.contains("\n\n36 more problems not shown as warning annotations"));
-    assert!(last_warning.message.contains(":\n- leak 000000000010 (forgotten-sender) at mod/pkg16/f.go:26\n"));
-    assert!(last_warning.message.ends_with("\n- leak 000000000044 (forgotten-sender) at mod/pkg68/f.go:78"));
+    let last_warning = capped
+        .shown
+        .iter()
+        .rfind(|a| a.level == Level::Warning)
+        .unwrap();
+    assert!(last_warning
+        .message
+        .contains("\n\n36 more problems not shown as warning annotations"));
+    assert!(last_warning
+        .message
+        .contains(":\n- leak 000000000010 (forgotten-sender) at mod/pkg16/f.go:26\n"));
+    assert!(last_warning
+        .message
+        .ends_with("\n- leak 000000000044 (forgotten-sender) at mod/pkg68/f.go:78"));
     assert_eq!(capped.shown[0].file.as_deref(), Some("mod/pkg1/f.go"));
-    assert_eq!(capped.shown[0].title, "goroutine leak (forgotten-sender): seen in a goroutine dump");
+    assert_eq!(
+        capped.shown[0].title,
+        "goroutine leak (forgotten-sender): seen in a goroutine dump"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -605,14 +851,20 @@ fn summary_of_the_fixture_run() {
     let out = fixture_run(&["-q"], &env);
     assert_eq!(out.status, 1);
     let md = std::fs::read_to_string(&path).unwrap();
-    assert!(md.starts_with("## earlier step content\n\n## goleash: 21 goroutine leaks, 26 failed tests\n\n"), "{md}");
+    assert!(
+        md.starts_with(
+            "## earlier step content\n\n## goleash: 21 goroutine leaks, 26 failed tests\n\n"
+        ),
+        "{md}"
+    );
     let s = &out.json["summary"];
     assert!(md.contains(&format!(
         "| packages | tests | passed | failed | skipped | leaks | leaked goroutines |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n| 26 | 44 | 17 | 26 | 1 | 21 | {} |\n",
         s["leaked_goroutines"]
     )));
     assert!(md.contains("> 15 more problems were not shown as annotations"));
-    let blob = "https://github.example.com/acme/leaky/blob/0123456789abcdef0123456789abcdef01234567";
+    let blob =
+        "https://github.example.com/acme/leaky/blob/0123456789abcdef0123456789abcdef01234567";
     let l = leak_at(&out.json, "forgottensender/fetch.go", 26);
     assert!(md.contains(&format!(
         "| `{}` | {} | [fixtures/go/forgottensender/fetch.go\\:26]({blob}/fixtures/go/forgottensender/fetch.go#L26) | 3 | `example.com/leaky/forgottensender.TestFetchWithTimeout` |\n",
@@ -658,7 +910,13 @@ fn summary_escapes_markdown_and_html_from_test_output() {
     std::fs::write(&stream, text).unwrap();
     let md_path = dir.path().join("s.md");
     let out = goleash(
-        &[stream.to_str().unwrap(), "--github", "never", "--summary", md_path.to_str().unwrap()],
+        &[
+            stream.to_str().unwrap(),
+            "--github",
+            "never",
+            "--summary",
+            md_path.to_str().unwrap(),
+        ],
         &[],
     );
     assert_eq!(out.status, 1);
@@ -727,7 +985,10 @@ fn summary_appends_only_what_fits_the_step_limit() {
     let md = std::fs::read_to_string(&path).unwrap();
     assert!(md.len() <= summary::SUMMARY_LIMIT, "{}", md.len());
     let added = &md[earlier.len()..];
-    assert!(added.starts_with("## goleash: 21 goroutine leaks, 26 failed tests\n"), "{added}");
+    assert!(
+        added.starts_with("## goleash: 21 goroutine leaks, 26 failed tests\n"),
+        "{added}"
+    );
     assert!(added.contains("_Trimmed to stay within the summary size limit (3000 bytes): "));
 }
 
@@ -735,40 +996,86 @@ fn summary_appends_only_what_fits_the_step_limit() {
 fn an_unwritable_summary_path_is_a_tool_error_but_a_broken_default_is_a_warning() {
     let out = fixture_run(&["-q", "--summary", "/nonexistent-dir/x/summary.md"], &[]);
     assert_eq!(out.status, 2);
-    assert!(out.stderr.contains("/nonexistent-dir/x/summary.md"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("/nonexistent-dir/x/summary.md"),
+        "{}",
+        out.stderr
+    );
     let out = fixture_run(
         &["-q"],
-        &[("GITHUB_ACTIONS", "true"), ("GITHUB_STEP_SUMMARY", "/nonexistent-dir/x/summary.md")],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", "/nonexistent-dir/x/summary.md"),
+        ],
     );
     assert_eq!(out.status, 1);
-    assert!(out.stderr.contains("goleash: warning: job summary not written: /nonexistent-dir/x/summary.md"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("goleash: warning: job summary not written: /nonexistent-dir/x/summary.md"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn failure_locations_resolve_through_the_module() {
     let r = fixture_report();
     let at = |test: &str| {
-        let f = r.failures.iter().find(|f| f.test.as_deref() == Some(test)).unwrap();
+        let f = r
+            .failures
+            .iter()
+            .find(|f| f.test.as_deref() == Some(test))
+            .unwrap();
         (f.file.clone().unwrap(), f.line.unwrap(), f.column)
     };
-    assert_eq!(at("TestParallel/beta"), ("misc/misc_test.go".to_string(), 12, None));
-    assert_eq!(at("TestCountBoth"), ("race/counter_test.go".to_string(), 5, None));
-    assert_eq!(at("TestFetchOK"), ("forgottensender/fetch_test.go".to_string(), 21, None));
-    assert_eq!(at("TestLookupTimeoutBubble"), ("synctestleak/synctest125_test.go".to_string(), 14, None));
+    assert_eq!(
+        at("TestParallel/beta"),
+        ("misc/misc_test.go".to_string(), 12, None)
+    );
+    assert_eq!(
+        at("TestCountBoth"),
+        ("race/counter_test.go".to_string(), 5, None)
+    );
+    assert_eq!(
+        at("TestFetchOK"),
+        ("forgottensender/fetch_test.go".to_string(), 21, None)
+    );
+    assert_eq!(
+        at("TestLookupTimeoutBubble"),
+        ("synctestleak/synctest125_test.go".to_string(), 14, None)
+    );
     let build = r.failures.iter().find(|f| f.kind == "build").unwrap();
-    assert_eq!((build.file.as_deref(), build.line, build.column), (Some("buildfail/util_test.go"), Some(7), Some(11)));
+    assert_eq!(
+        (build.file.as_deref(), build.line, build.column),
+        (Some("buildfail/util_test.go"), Some(7), Some(11))
+    );
     let main = r.failures.iter().find(|f| f.kind == "package").unwrap();
-    assert_eq!((main.file.as_deref(), main.line), (Some("testmain/main_test.go"), Some(9)));
+    assert_eq!(
+        (main.file.as_deref(), main.line),
+        (Some("testmain/main_test.go"), Some(9))
+    );
     let resolver = goleash::paths::Resolver::with_module(None, "example.com/m");
-    let (loc, _) = github::failure_location(&resolver, "example.com/m/a/b", Some("TestX"), "x_test.go:4: boom").unwrap();
+    let (loc, _) = github::failure_location(
+        &resolver,
+        "example.com/m/a/b",
+        Some("TestX"),
+        "x_test.go:4: boom",
+    )
+    .unwrap();
     assert_eq!((loc.file.as_str(), loc.line), ("a/b/x_test.go", 4));
-    assert_eq!(github::failure_location(&resolver, "other.org/p", Some("TestX"), "x_test.go:4: boom"), None);
+    assert_eq!(
+        github::failure_location(&resolver, "other.org/p", Some("TestX"), "x_test.go:4: boom"),
+        None
+    );
 }
 
 #[test]
 fn repo_prefix_is_the_root_inside_the_workspace() {
     let ws = repo();
-    assert_eq!(github::repo_prefix(&ws.join("fixtures/go"), &ws), "fixtures/go/");
+    assert_eq!(
+        github::repo_prefix(&ws.join("fixtures/go"), &ws),
+        "fixtures/go/"
+    );
     assert_eq!(github::repo_prefix(&ws, &ws), "");
     assert_eq!(github::repo_prefix(Path::new("/elsewhere"), &ws), "");
 }

@@ -12,13 +12,18 @@ fn repo() -> PathBuf {
 }
 
 fn schema() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(repo().join("tests/data/sarif-schema-2.1.0.json")).unwrap()).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/data/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap()
 }
 
 fn errors(instance: &Value) -> Vec<String> {
     let schema = schema();
     let v = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
-    v.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+    v.iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }
 
 struct Out {
@@ -39,7 +44,8 @@ fn run(stream: &str, extra: &[&str], env: &[(&str, &str)]) -> Out {
             cmd.env_remove(k);
         }
     }
-    cmd.arg(stream).args(["--root", "fixtures/go", "--github", "never", "-q"]);
+    cmd.arg(stream)
+        .args(["--root", "fixtures/go", "--github", "never", "-q"]);
     cmd.arg("--sarif").arg(&sarif).arg("--json").arg(&json);
     cmd.args(extra);
     for (k, v) in env {
@@ -49,7 +55,9 @@ fn run(stream: &str, extra: &[&str], env: &[(&str, &str)]) -> Out {
     Out {
         status: out.status.code().unwrap_or(-1),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        sarif: std::fs::read_to_string(&sarif).ok().map(|s| serde_json::from_str(&s).unwrap()),
+        sarif: std::fs::read_to_string(&sarif)
+            .ok()
+            .map(|s| serde_json::from_str(&s).unwrap()),
         json: std::fs::read_to_string(&json)
             .map(|s| serde_json::from_str(&s).unwrap())
             .unwrap_or(Value::Null),
@@ -99,16 +107,28 @@ fn the_fixture_run_gives_valid_sarif_with_one_result_per_leak() {
         }
     }
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    let rule_ids: Vec<String> = rules.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
-    let want: Vec<String> = causes.iter().map(|c| format!("goroutine-leak/{c}")).collect();
+    let rule_ids: Vec<String> = rules
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = causes
+        .iter()
+        .map(|c| format!("goroutine-leak/{c}"))
+        .collect();
     assert_eq!(rule_ids, want);
     for (r, l) in results.iter().zip(leaks) {
         assert_eq!(r["partialFingerprints"]["goleashLeakId/v1"], l["id"]);
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(r["ruleId"], rules[idx]["id"]);
-        assert_eq!(r["ruleId"].as_str().unwrap(), format!("goroutine-leak/{}", l["cause"].as_str().unwrap()));
+        assert_eq!(
+            r["ruleId"].as_str().unwrap(),
+            format!("goroutine-leak/{}", l["cause"].as_str().unwrap())
+        );
         assert_eq!(r["level"], "error");
-        assert!(r["message"]["text"].as_str().unwrap().ends_with(l["advice"].as_str().unwrap()));
+        assert!(r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with(l["advice"].as_str().unwrap()));
         assert_eq!(r["locations"].as_array().unwrap().len(), 1);
     }
     let fetch = result_for(&sarif, &leak_id(&out.json, "forgottensender/fetch.go", 26));
@@ -137,9 +157,18 @@ fn the_fixture_run_gives_valid_sarif_with_one_result_per_leak() {
         "fixtures/go/forgottensender/fetch.go"
     );
     // A standard-library leak is shown at the failing line of the test that saw it.
-    let http = result_for(&sarif, &leak_id(&out.json, "$GOROOT/src/net/fd_unix.go", 150));
-    assert_eq!(http["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "fixtures/go/httpleak/client_test.go");
-    assert_eq!(http["locations"][0]["physicalLocation"]["region"]["startLine"], 22);
+    let http = result_for(
+        &sarif,
+        &leak_id(&out.json, "$GOROOT/src/net/fd_unix.go", 150),
+    );
+    assert_eq!(
+        http["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/go/httpleak/client_test.go"
+    );
+    assert_eq!(
+        http["locations"][0]["physicalLocation"]["region"]["startLine"],
+        22
+    );
     assert!(http.get("relatedLocations").is_none());
 }
 
@@ -155,7 +184,8 @@ fn the_schema_rejects_broken_logs() {
     bad.as_object_mut().unwrap().remove("version");
     assert!(!errors(&bad).is_empty());
     let mut bad = good;
-    bad["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
+    bad["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        0.into();
     assert!(!errors(&bad).is_empty());
 }
 
@@ -166,7 +196,11 @@ fn known_leaks_are_suppressed_and_fail_on_never_gives_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("baseline.txt");
     std::fs::write(&base, format!("{id}\n")).unwrap();
-    let out = run(FIXTURE, &["--baseline", base.to_str().unwrap(), "--fail-on", "never"], &[]);
+    let out = run(
+        FIXTURE,
+        &["--baseline", base.to_str().unwrap(), "--fail-on", "never"],
+        &[],
+    );
     assert_eq!(out.status, 0);
     let sarif = out.sarif.unwrap();
     assert_eq!(errors(&sarif), Vec::<String>::new());
@@ -175,10 +209,19 @@ fn known_leaks_are_suppressed_and_fail_on_never_gives_warnings() {
         r["suppressions"],
         serde_json::json!([{"kind": "external", "justification": "listed in the goleash baseline"}])
     );
-    assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "worker/pool.go");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "worker/pool.go"
+    );
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(results.iter().all(|r| r["level"] == "warning"));
-    assert_eq!(results.iter().filter(|r| r.get("suppressions").is_some()).count(), 1);
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.get("suppressions").is_some())
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -199,14 +242,23 @@ fn a_run_without_leaks_gives_an_empty_valid_log() {
     let sarif = out.sarif.unwrap();
     assert_eq!(errors(&sarif), Vec::<String>::new());
     assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
-    assert_eq!(sarif["runs"][0]["tool"]["driver"]["rules"], serde_json::json!([]));
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"],
+        serde_json::json!([])
+    );
 }
 
 #[test]
 fn an_unwritable_sarif_path_is_a_tool_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_goleash"))
         .current_dir(repo())
-        .args([FIXTURE, "--github", "never", "--sarif", "/nonexistent-dir/leaks.sarif"])
+        .args([
+            FIXTURE,
+            "--github",
+            "never",
+            "--sarif",
+            "/nonexistent-dir/leaks.sarif",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -39,6 +39,92 @@ struct Raw<'a> {
     value: Option<Cow<'a, str>>,
 }
 
+/// An event some of whose detail fields (`Elapsed`, `OutputType`, `FailedBuild`, `Key`, `Value`) have the
+/// wrong JSON type: the event is read without them, rather than lost. The fields that say what the event
+/// is (`Action`, `Package`, `Test`, `Output`, `ImportPath`) must be right, or the line is not an event.
+#[derive(Default)]
+struct Lenient {
+    action: Option<String>,
+    package: Option<String>,
+    test: Option<String>,
+    elapsed: Option<f64>,
+    output: Option<String>,
+    output_type: Option<String>,
+    failed_build: Option<String>,
+    import_path: Option<String>,
+    key: Option<String>,
+    value: Option<String>,
+    /// The fields ignored, as `"Elapsed" (a string)`.
+    wrong: Vec<String>,
+}
+
+impl Lenient {
+    /// `None` unless `object` is a JSON object whose only faults are detail fields of the wrong type.
+    fn read(object: &str) -> Option<Lenient> {
+        use serde_json::Value;
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(object) else {
+            return None;
+        };
+        let mut l = Lenient::default();
+        for (k, v) in &map {
+            let (slot, detail) = match k.as_str() {
+                "Action" => (&mut l.action, false),
+                "Package" => (&mut l.package, false),
+                "Test" => (&mut l.test, false),
+                "Output" => (&mut l.output, false),
+                "ImportPath" => (&mut l.import_path, false),
+                "OutputType" => (&mut l.output_type, true),
+                "FailedBuild" => (&mut l.failed_build, true),
+                "Key" => (&mut l.key, true),
+                "Value" => (&mut l.value, true),
+                "Elapsed" => {
+                    match v {
+                        Value::Number(n) => l.elapsed = n.as_f64(),
+                        Value::Null => {}
+                        other => l.wrong.push(format!("{k:?} ({})", json_kind(other))),
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            match v {
+                Value::String(s) => *slot = Some(s.clone()),
+                Value::Null => {}
+                _ if detail => l.wrong.push(format!("{k:?} ({})", json_kind(v))),
+                _ => return None,
+            }
+        }
+        (l.action.is_some() && !l.wrong.is_empty()).then_some(l)
+    }
+
+    fn parsed(&self) -> Parsed<'_> {
+        Parsed {
+            action: self.action.as_deref(),
+            package: self.package.as_deref(),
+            test: self.test.as_deref(),
+            elapsed: self.elapsed,
+            output: self.output.as_deref(),
+            output_type: self.output_type.as_deref(),
+            failed_build: self.failed_build.as_deref(),
+            import_path: self.import_path.as_deref(),
+            key: self.key.as_deref(),
+            value: self.value.as_deref(),
+        }
+    }
+}
+
+/// What kind of JSON value this is, in words.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 /// A cheap check that a line is a test2json event (used for format detection).
 pub fn looks_like_event(line: &str) -> bool {
     let t = line.trim();
@@ -59,6 +145,9 @@ struct Parsed<'a> {
     value: Option<&'a str>,
 }
 
+/// How many unknown actions are warned about one by one; the rest are counted.
+const UNKNOWN_SHOWN: usize = 5;
+
 /// Decodes test2json lines into events.
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -70,6 +159,8 @@ pub struct Decoder {
     build_header: Option<String>,
     /// Unknown actions already warned about.
     unknown_warned: usize,
+    /// The line of the last unknown action.
+    unknown_last: usize,
 }
 
 impl Decoder {
@@ -143,13 +234,26 @@ impl Decoder {
                 };
                 self.event(line, p, lineno, consumer);
             }
-            Err(e) => {
-                consumer.warn(
-                    lineno,
-                    format!("not a valid go test -json event ({e}); kept as plain output"),
-                );
-                self.non_json(line, consumer);
-            }
+            Err(e) => match Lenient::read(trimmed) {
+                // Only details have the wrong type: the event is kept without them.
+                Some(l) => {
+                    consumer.warn(
+                        lineno,
+                        format!(
+                            "event fields with the wrong type ignored: {}",
+                            l.wrong.join(", ")
+                        ),
+                    );
+                    self.event(line, l.parsed(), lineno, consumer);
+                }
+                None => {
+                    consumer.warn(
+                        lineno,
+                        format!("not a valid go test -json event ({e}); kept as plain output"),
+                    );
+                    self.non_json(line, consumer);
+                }
+            },
         }
     }
 
@@ -165,10 +269,11 @@ impl Decoder {
         };
         let action = Action::from_name(action_name);
         if action == Action::Unknown {
-            if self.unknown_warned < 5 {
+            if self.unknown_warned < UNKNOWN_SHOWN {
                 consumer.warn(lineno, format!("unknown action {action_name:?} ignored"));
             }
             self.unknown_warned += 1;
+            self.unknown_last = lineno;
             return;
         }
         let import_path = raw.import_path.unwrap_or_default();
@@ -273,6 +378,16 @@ impl Decoder {
 
     /// Emits every pending piece (end of input).
     pub fn finish(&mut self, consumer: &mut dyn Consumer) {
+        if self.unknown_warned > UNKNOWN_SHOWN {
+            consumer.warn(
+                self.unknown_last,
+                format!(
+                    "{} more events with an unknown action ignored (the last one on this line)",
+                    self.unknown_warned - UNKNOWN_SHOWN
+                ),
+            );
+            self.unknown_warned = 0;
+        }
         let mut keys: Vec<(String, String)> = self.partial.keys().cloned().collect();
         keys.sort();
         for key in keys {

@@ -68,10 +68,6 @@ pub fn classify_line(line: &str) -> Option<Format> {
     None
 }
 
-/// How many bytes of lines a batch gathers before it is handed over (a short read hands it over sooner,
-/// so that a live pipe is processed as it comes).
-const BATCH_BYTES: usize = 512 * 1024;
-
 /// One line of a batch.
 struct LineRec {
     /// The whole line in [`Batch::data`], with its `\n`.
@@ -84,12 +80,21 @@ struct LineRec {
     parsed: Option<(std::ops::Range<usize>, fastjson::Fields)>,
 }
 
+/// Of every [`PARSE_CYCLE`] batches, the reading thread parses this many and leaves the rest to the
+/// calling thread: reading and splitting already keep it busier, and this share balances the two cores
+/// (measured on the std stream).
+const READER_PARSES: usize = 5;
+/// See [`READER_PARSES`].
+const PARSE_CYCLE: usize = 8;
+
 /// Lines read and (for JSON) parsed by the reading thread.
 #[derive(Default)]
 struct Batch {
     data: String,
     scratch: String,
     lines: Vec<LineRec>,
+    /// The JSON lines were parsed (else the calling thread parses them).
+    parsed: bool,
 }
 
 enum Msg {
@@ -101,12 +106,16 @@ enum Msg {
 ///
 /// A reading thread reads, splits lines, repairs invalid UTF-8 and parses JSON; the calling thread
 /// decodes events and feeds the consumer, so the two cores share the work. Lines are handed over as soon
-/// as a read comes back short, so a live pipe is processed incrementally.
+/// as a read comes back short, so a live pipe is processed incrementally. Buffers go back to the reader
+/// once used, so a long stream allocates nothing new.
 pub fn read<R: Read + Send>(reader: R, consumer: &mut dyn Consumer) -> io::Result<Format> {
     let (tx, rx) = mpsc::sync_channel::<Msg>(4);
+    let (back_tx, back_rx) = mpsc::channel::<Batch>();
     std::thread::scope(|scope| {
-        let producer = scope.spawn(move || produce(reader, tx));
-        let format = consume(rx, consumer);
+        let producer = std::thread::Builder::new()
+            .name("goleash-reader".to_string())
+            .spawn_scoped(scope, move || produce(reader, tx, back_rx))?;
+        let format = consume(rx, back_tx, consumer);
         match producer.join() {
             Ok(Ok(())) => Ok(format),
             Ok(Err(e)) => Err(e),
@@ -115,14 +124,145 @@ pub fn read<R: Read + Send>(reader: R, consumer: &mut dyn Consumer) -> io::Resul
     })
 }
 
-/// The reading thread: lines → batches.
-fn produce<R: Read>(mut reader: R, tx: mpsc::SyncSender<Msg>) -> io::Result<()> {
-    let mut buf = vec![0u8; 1 << 20];
+/// The size of one read buffer.
+const CHUNK: usize = 1 << 20;
+
+/// The reading thread's state.
+struct Producer {
+    tx: mpsc::SyncSender<Msg>,
+    back: mpsc::Receiver<Batch>,
+    format: Option<Format>,
+    /// Batches read before the format was known.
+    held: Vec<Batch>,
+    lineno: usize,
+    /// Batches shipped so far.
+    shipped: usize,
+    /// Scratch buffers and line lists of batches that came back, for reuse.
+    spare: Vec<(String, Vec<LineRec>)>,
+}
+
+impl Producer {
+    /// A buffer of `CHUNK` bytes (or more), recycled when one came back.
+    fn buffer(&mut self, min: usize) -> Vec<u8> {
+        let mut v = match self.back.try_recv() {
+            Ok(b) => {
+                self.spare.push((b.scratch, b.lines));
+                b.data.into_bytes()
+            }
+            Err(_) => Vec::new(),
+        };
+        v.clear();
+        v.resize(min.max(CHUNK), 0);
+        v
+    }
+
+    /// Turns complete lines into a batch and hands it over. `false` when the consumer is gone.
+    fn ship(&mut self, data: Vec<u8>) -> bool {
+        let mut batch = Batch::default();
+        if let Some((mut scratch, mut lines)) = self.spare.pop() {
+            scratch.clear();
+            lines.clear();
+            batch.scratch = scratch;
+            batch.lines = lines;
+        }
+        match String::from_utf8(data) {
+            Ok(text) => {
+                batch.data = text;
+                let mut start = 0;
+                while start < batch.data.len() {
+                    let end = memchr::memchr(b'\n', &batch.data.as_bytes()[start..])
+                        .map_or(batch.data.len(), |i| start + i + 1);
+                    self.lineno += 1;
+                    batch.lines.push(LineRec {
+                        range: start..end,
+                        lineno: self.lineno,
+                        repaired: false,
+                        parsed: None,
+                    });
+                    start = end;
+                }
+            }
+            Err(e) => {
+                // Rare: repair line by line, so that only the bad lines are marked.
+                let bytes = e.into_bytes();
+                let mut start = 0;
+                while start < bytes.len() {
+                    let end = memchr::memchr(b'\n', &bytes[start..])
+                        .map_or(bytes.len(), |i| start + i + 1);
+                    let line = String::from_utf8_lossy(&bytes[start..end]);
+                    let repaired = matches!(line, std::borrow::Cow::Owned(_));
+                    let at = batch.data.len();
+                    batch.data.push_str(&line);
+                    self.lineno += 1;
+                    batch.lines.push(LineRec {
+                        range: at..batch.data.len(),
+                        lineno: self.lineno,
+                        repaired,
+                        parsed: None,
+                    });
+                    start = end;
+                }
+            }
+        }
+        match self.format {
+            Some(f) => {
+                self.shipped += 1;
+                if self.shipped % PARSE_CYCLE < READER_PARSES {
+                    parse_batch(&mut batch, f);
+                }
+                self.tx.send(Msg::Batch(batch)).is_ok()
+            }
+            None => {
+                let detected = batch
+                    .lines
+                    .iter()
+                    .take(DETECT_LINES)
+                    .find_map(|r| classify_line(&batch.data[r.range.clone()]));
+                self.held.push(batch);
+                let seen: usize = self.held.iter().map(|b| b.lines.len()).sum();
+                match detected {
+                    Some(f) => self.decide(f),
+                    None if seen >= DETECT_LINES => self.decide(Format::Text),
+                    None => true,
+                }
+            }
+        }
+    }
+
+    /// The format is known: send it and the batches held until now.
+    fn decide(&mut self, f: Format) -> bool {
+        self.format = Some(f);
+        if self.tx.send(Msg::Format(f)).is_err() {
+            return false;
+        }
+        for mut batch in std::mem::take(&mut self.held) {
+            parse_batch(&mut batch, f);
+            if self.tx.send(Msg::Batch(batch)).is_err() {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The reading thread: bytes → batches of whole lines.
+fn produce<R: Read>(
+    mut reader: R,
+    tx: mpsc::SyncSender<Msg>,
+    back: mpsc::Receiver<Batch>,
+) -> io::Result<()> {
+    let mut p = Producer {
+        tx,
+        back,
+        format: None,
+        held: Vec::new(),
+        lineno: 0,
+        shipped: 0,
+        spare: Vec::new(),
+    };
+    let mut buf = p.buffer(CHUNK);
     let mut filled = 0usize;
-    let mut lineno = 0usize;
-    let mut format: Option<Format> = None;
-    let mut pending: Vec<(String, bool)> = Vec::new();
-    let mut batch = Batch::default();
+    let mut result = Ok(());
     loop {
         if filled == buf.len() {
             // A line longer than the buffer: make room.
@@ -134,105 +274,80 @@ fn produce<R: Read>(mut reader: R, tx: mpsc::SyncSender<Msg>) -> io::Result<()> 
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 // Whatever was read before the error is still processed.
-                let _ = tx.send(Msg::Format(format.unwrap_or(Format::Text)));
-                let _ = tx.send(Msg::Batch(batch));
-                return Err(e);
+                result = Err(e);
+                0
             }
         };
         let eof = n == 0;
         filled += n;
-        let mut start = 0;
-        loop {
-            let end = match memchr::memchr(b'\n', &buf[start..filled]) {
-                Some(nl) => start + nl + 1,
-                None if eof && start < filled => filled,
-                None => break,
-            };
-            let bytes = &buf[start..end];
-            start = end;
-            lineno += 1;
-            let (line, repaired) = match std::str::from_utf8(bytes) {
-                Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-                Err(_) => (String::from_utf8_lossy(bytes), true),
-            };
-            match format {
-                Some(f) => add_line(&mut batch, f, &line, lineno, repaired),
-                None => {
-                    let detected = classify_line(&line);
-                    pending.push((line.into_owned(), repaired));
-                    if detected.is_some() || pending.len() >= DETECT_LINES {
-                        let f = detected.unwrap_or(Format::Text);
-                        format = Some(f);
-                        if tx.send(Msg::Format(f)).is_err() {
-                            return Ok(());
-                        }
-                        let first = lineno + 1 - pending.len();
-                        for (i, (l, r)) in pending.drain(..).enumerate() {
-                            add_line(&mut batch, f, &l, first + i, r);
-                        }
-                    }
-                }
-            }
-        }
-        buf.copy_within(start..filled, 0);
-        filled -= start;
+        let complete = if eof {
+            filled
+        } else {
+            memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1)
+        };
         let short = n < want;
-        let ready = !batch.lines.is_empty() && (eof || short || batch.data.len() >= BATCH_BYTES);
-        if ready && tx.send(Msg::Batch(std::mem::take(&mut batch))).is_err() {
-            return Ok(());
+        if complete > 0 && (eof || short || filled >= buf.len() / 2) {
+            let rest = filled - complete;
+            let mut next = p.buffer(rest * 2);
+            next[..rest].copy_from_slice(&buf[complete..filled]);
+            let mut data = std::mem::replace(&mut buf, next);
+            data.truncate(complete);
+            filled = rest;
+            if !p.ship(data) {
+                return result;
+            }
         }
         if eof {
             break;
         }
     }
-    if format.is_none() {
-        let f = Format::Text;
-        let _ = tx.send(Msg::Format(f));
-        let first = lineno + 1 - pending.len();
-        for (i, (l, r)) in pending.drain(..).enumerate() {
-            add_line(&mut batch, f, &l, first + i, r);
-        }
-        let _ = tx.send(Msg::Batch(batch));
+    if p.format.is_none() {
+        p.decide(Format::Text);
     }
-    Ok(())
+    result
 }
 
-fn add_line(batch: &mut Batch, format: Format, line: &str, lineno: usize, repaired: bool) {
-    let at = batch.data.len();
-    batch.data.push_str(line);
-    let parsed = if format == Format::Json {
+/// Parses the JSON lines of a batch (for JSON input), in the reading thread.
+fn parse_batch(batch: &mut Batch, format: Format) {
+    if format != Format::Json || batch.parsed {
+        return;
+    }
+    batch.parsed = true;
+    let Batch {
+        data,
+        scratch,
+        lines,
+        ..
+    } = batch;
+    for rec in lines.iter_mut() {
+        let line = &data[rec.range.clone()];
         let trimmed = line.trim();
         if trimmed.starts_with('{') {
-            let off = at + (trimmed.as_ptr() as usize - line.as_ptr() as usize);
-            fastjson::parse(trimmed, &mut batch.scratch).map(|f| (off..off + trimmed.len(), f))
-        } else {
-            None
+            let off = rec.range.start + (trimmed.as_ptr() as usize - line.as_ptr() as usize);
+            rec.parsed = fastjson::parse(trimmed, scratch).map(|f| (off..off + trimmed.len(), f));
         }
-    } else {
-        None
-    };
-    batch.lines.push(LineRec {
-        range: at..batch.data.len(),
-        lineno,
-        repaired,
-        parsed,
-    });
+    }
 }
 
 /// The calling thread: batches → events.
-fn consume(rx: mpsc::Receiver<Msg>, consumer: &mut dyn Consumer) -> Format {
+fn consume(
+    rx: mpsc::Receiver<Msg>,
+    back: mpsc::Sender<Batch>,
+    consumer: &mut dyn Consumer,
+) -> Format {
     let mut format = Format::Text;
     let mut json_dec = json::Decoder::new();
     let mut text_dec = text::Decoder::new();
     let mut dump_text = String::new();
     for msg in rx {
-        let batch = match msg {
+        let mut batch = match msg {
             Msg::Format(f) => {
                 format = f;
                 continue;
             }
             Msg::Batch(b) => b,
         };
+        parse_batch(&mut batch, format);
         for rec in &batch.lines {
             let line = &batch.data[rec.range.clone()];
             if rec.repaired {
@@ -254,6 +369,8 @@ fn consume(rx: mpsc::Receiver<Msg>, consumer: &mut dyn Consumer) -> Format {
                 Format::Dump => dump_text.push_str(line),
             }
         }
+        // The reader may be gone already; then the buffer is simply freed.
+        let _ = back.send(batch);
     }
     match format {
         Format::Json => json_dec.finish(consumer),

@@ -663,7 +663,7 @@ mod tests {
         assert!(Config::new("https://x", "o/../r", "abc", "t").is_err());
         assert!(Config::new("https://x", "o/r", "main", "t").is_err());
         assert!(Config::new("ftp://x", "o/r", "abc", "t").is_err());
-        let e = Config::new("https://x", "o/r", "abc", "tok\n").unwrap_err();
-        assert!(!e.contains("tok"), "{e}");
+        let e = Config::new("https://x", "o/r", "abc", "sekrit\n").unwrap_err();
+        assert!(!e.contains("sekrit"), "{e}");
     }
 }

@@ -176,7 +176,7 @@ pub fn in_repo(file: &str) -> bool {
         && !file.starts_with('/')
         && !file.starts_with('$')
         && !file.contains('\\')
-        && !first.contains('@')
+        && !file.split('/').any(|seg| seg.contains('@'))
         && !first.contains(':')
         && !file.split('/').any(|s| s == "..")
 }
@@ -580,21 +580,15 @@ pub fn annotations(report: &Report, policy: Policy, prefix: &str) -> Vec<Annotat
             out.push(failure_annotation(f, policy, prefix));
         }
     }
-    let mut keyed: Vec<((Level, u8, std::cmp::Reverse<(usize, usize)>), Annotation)> = out
-        .into_iter()
-        .map(|a| {
-            (
-                (
-                    a.level,
-                    class(&a, report),
-                    std::cmp::Reverse(reach(&a, report)),
-                ),
-                a,
-            )
-        })
-        .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.into_iter().map(|(_, a)| a).collect()
+    // Stable: ties keep the report's order.
+    out.sort_by_cached_key(|a| {
+        (
+            a.level,
+            class(a, report),
+            std::cmp::Reverse(reach(a, report)),
+        )
+    });
+    out
 }
 
 /// Keeps at most [`PER_LEVEL_CAP`] annotations of each level (and [`PER_JOB_CAP`] in all): when a level

@@ -244,7 +244,7 @@ fn write_suite(
     totals: &Totals,
 ) -> quick_xml::Result<()> {
     let mut w = Writer::new_with_indent(&mut *buf, b' ', 2);
-    let name = xml_safe(&pkg.name);
+    let name = attr(&pkg.name);
     let mut suite = BytesStart::new("testsuite");
     suite.push_attribute(("name", name.as_ref()));
     suite.push_attribute(("tests", totals.tests.to_string().as_str()));
@@ -266,8 +266,8 @@ fn write_suite(
         w.write_event(Event::Start(BytesStart::new("properties")))?;
         for (k, v) in &attrs {
             let mut p = BytesStart::new("property");
-            p.push_attribute(("name", xml_safe(k).as_ref()));
-            p.push_attribute(("value", xml_safe(v).as_ref()));
+            p.push_attribute(("name", attr(k).as_ref()));
+            p.push_attribute(("value", attr(v).as_ref()));
             w.write_event(Event::Empty(p))?;
         }
         w.write_event(Event::End(BytesEnd::new("properties")))?;
@@ -275,7 +275,7 @@ fn write_suite(
     for c in cases {
         let mut tc = BytesStart::new("testcase");
         tc.push_attribute(("classname", name.as_ref()));
-        tc.push_attribute(("name", xml_safe(&c.name).as_ref()));
+        tc.push_attribute(("name", attr(&c.name).as_ref()));
         tc.push_attribute(("time", format_time(c.time).as_str()));
         match &c.outcome {
             Outcome::Pass => {
@@ -284,7 +284,7 @@ fn write_suite(
             Outcome::Skip(reason) => {
                 w.write_event(Event::Start(tc))?;
                 let mut s = BytesStart::new("skipped");
-                s.push_attribute(("message", xml_safe(reason).as_ref()));
+                s.push_attribute(("message", attr(reason).as_ref()));
                 w.write_event(Event::Empty(s))?;
                 w.write_event(Event::End(BytesEnd::new("testcase")))?;
             }
@@ -297,7 +297,7 @@ fn write_suite(
                 w.write_event(Event::Start(tc))?;
                 let tag = if *error { "error" } else { "failure" };
                 let mut f = BytesStart::new(tag);
-                f.push_attribute(("message", xml_safe(message).as_ref()));
+                f.push_attribute(("message", attr(message).as_ref()));
                 f.push_attribute(("type", *kind));
                 w.write_event(Event::Start(f))?;
                 // Only `<`, `>` and `&` need escaping in text: quotes stay readable.
@@ -313,6 +313,23 @@ fn write_suite(
     w.write_event(Event::End(BytesEnd::new("testsuite")))?;
     buf.push(b'\n');
     Ok(())
+}
+
+/// The most bytes of one attribute value (names, messages): XML readers refuse huge attributes
+/// (libxml2 stops at 10 MB), and no report needs more.
+pub const ATTR_CAP: usize = 64 * 1024;
+
+/// An attribute value: made XML-safe, and cut to [`ATTR_CAP`] bytes at a character boundary with `…`.
+pub fn attr(s: &str) -> std::borrow::Cow<'_, str> {
+    let safe = xml_safe(s);
+    if safe.len() <= ATTR_CAP {
+        return safe;
+    }
+    let mut end = ATTR_CAP;
+    while !safe.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}…", &safe[..end]))
 }
 
 /// Caps a body, keeping its head and tail and saying how much was cut.

@@ -155,6 +155,20 @@ pub fn md_text(s: &str) -> String {
     out
 }
 
+/// Prose whose `` `code` `` spans (balanced backticks, as the advice engine writes them) stay code
+/// spans; everything else is escaped as [`md_text`]. Unbalanced backticks: all of it as [`md_text`].
+pub fn md_prose(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return md_text(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i % 2 == 0 { md_text(p) } else { md_code(p) })
+        .collect()
+}
+
 /// Text as an inline code span that shows it literally (safe in a table cell: `|` is escaped as GFM
 /// tables require).
 pub fn md_code(s: &str) -> String {
@@ -335,7 +349,7 @@ fn leak_details(l: &LeakEntry, opts: &Options) -> String {
         html_text(&reach_phrase(l))
     );
     if !l.advice.is_empty() {
-        let _ = writeln!(s, "{}\n", md_text(&l.advice));
+        let _ = writeln!(s, "{}\n", md_prose(&l.advice));
     }
     if let Some(c) = &l.created_by {
         let _ = writeln!(
@@ -516,6 +530,15 @@ mod tests {
             "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*x\\* \\| &#64;bob \\[a\\]\\(b\\) \\`c\\`"
         );
         assert_eq!(md_text("a\u{1b}[31m"), "a\\x1b\\[31m");
+    }
+
+    #[test]
+    fn prose_keeps_its_code_spans() {
+        assert_eq!(
+            md_prose("Close `ch` <now> (a|b) `x<y`"),
+            "Close `ch` &lt;now&gt; \\(a\\|b\\) `x<y`"
+        );
+        assert_eq!(md_prose("odd ` tick"), "odd \\` tick");
     }
 
     #[test]
