@@ -90,15 +90,15 @@ fn bench_dump(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    g.throughput(Throughput::Bytes(dump.len() as u64));
+    g.throughput(Throughput::BytesDecimal(dump.len() as u64));
     g.bench_function("parse", |b| {
         b.iter(|| black_box(goleash::dump::parse(black_box(&dump))))
     });
-    g.throughput(Throughput::Bytes(timed_out.len() as u64));
+    g.throughput(Throughput::BytesDecimal(timed_out.len() as u64));
     g.bench_function("extract", |b| {
         b.iter(|| black_box(goleash::dump::extract(black_box(&timed_out))))
     });
-    g.throughput(Throughput::Bytes(logs.len() as u64));
+    g.throughput(Throughput::BytesDecimal(logs.len() as u64));
     g.bench_function("extract-no-dump", |b| {
         b.iter(|| black_box(goleash::dump::extract(black_box(&logs))))
     });

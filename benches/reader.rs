@@ -72,11 +72,11 @@ fn bench_reader(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    g.throughput(Throughput::Bytes(FIXTURE.len() as u64));
+    g.throughput(Throughput::BytesDecimal(FIXTURE.len() as u64));
     g.bench_function("read-fixture", |b| {
         b.iter(|| black_box(read_all(black_box(FIXTURE))))
     });
-    g.throughput(Throughput::Bytes(std.len() as u64));
+    g.throughput(Throughput::BytesDecimal(std.len() as u64));
     g.bench_function("read-std", |b| {
         b.iter(|| black_box(read_all(black_box(&std))))
     });

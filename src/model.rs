@@ -974,7 +974,7 @@ mod tests {
         assert_eq!(p.tests[0].kind, Some(FailureKind::Timeout));
         assert_eq!(
             p.tests[0].error_line.as_deref(),
-            Some("panic: test timed out after 2s")
+            Some("test timed out after 2s")
         );
         assert_eq!(p.tests[1].result, TestResult::Pass);
         assert_eq!(p.package_failure, None);
