@@ -42,13 +42,19 @@ impl LiveSink for CheckSink {
     fn package_done(&mut self, done: &PackageDone) -> io::Result<()> {
         let suite = junit::render_suite(done);
         let counted = check_xml(&suite.xml);
-        assert_eq!(counted.tests, suite.totals.tests, "testcase elements vs the suite's tests attribute");
+        assert_eq!(
+            counted.tests, suite.totals.tests,
+            "testcase elements vs the suite's tests attribute"
+        );
         assert_eq!(
             counted.failed,
             suite.totals.failures + suite.totals.errors,
             "failure/error elements vs the suite's attributes"
         );
-        assert_eq!(counted.skipped, suite.totals.skipped, "skipped elements vs the suite's attribute");
+        assert_eq!(
+            counted.skipped, suite.totals.skipped,
+            "skipped elements vs the suite's attribute"
+        );
         self.totals.tests += counted.tests;
         self.totals.failed += counted.failed;
         self.totals.skipped += counted.skipped;
@@ -75,7 +81,9 @@ pub fn check_xml(xml: &[u8]) -> Totals {
     let mut depth = 0usize;
     let mut roots = 0usize;
     loop {
-        let ev = reader.read_event().unwrap_or_else(|e| panic!("JUnit XML is not well-formed: {e}"));
+        let ev = reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("JUnit XML is not well-formed: {e}"));
         let start = match &ev {
             Event::Start(s) | Event::Empty(s) => Some(s.clone()),
             _ => None,
@@ -86,7 +94,8 @@ pub fn check_xml(xml: &[u8]) -> Totals {
             }
             for a in s.attributes() {
                 let a = a.unwrap_or_else(|e| panic!("bad attribute: {e}"));
-                a.unescape_value().unwrap_or_else(|e| panic!("bad attribute value: {e}"));
+                a.unescape_value()
+                    .unwrap_or_else(|e| panic!("bad attribute value: {e}"));
             }
             match s.name().as_ref() {
                 b"testcase" => totals.tests += 1,
@@ -97,9 +106,32 @@ pub fn check_xml(xml: &[u8]) -> Totals {
         }
         match ev {
             Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.checked_sub(1).expect("an end tag without a start tag"),
+            Event::End(_) => {
+                depth = depth
+                    .checked_sub(1)
+                    .expect("an end tag without a start tag")
+            }
             Event::Text(t) => {
-                t.unescape().unwrap_or_else(|e| panic!("bad text: {e}"));
+                t.decode().unwrap_or_else(|e| panic!("bad text: {e}"));
+            }
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    let c = r
+                        .resolve_char_ref()
+                        .unwrap_or_else(|e| panic!("bad character reference: {e}"));
+                    assert!(
+                        c.is_some_and(xml_char),
+                        "a character reference to a forbidden character"
+                    );
+                } else {
+                    let name = r
+                        .decode()
+                        .unwrap_or_else(|e| panic!("bad entity reference: {e}"));
+                    assert!(
+                        matches!(name.as_ref(), "lt" | "gt" | "amp" | "apos" | "quot"),
+                        "an undefined entity &{name};"
+                    );
+                }
             }
             Event::Eof => break,
             _ => {}
@@ -118,8 +150,16 @@ fn finish_and_check(pipeline: Pipeline<'_>) -> (usize, usize, usize) {
     assert!(err.is_none(), "the check sink never fails");
     let report = report::json::build(&analysis, &resolver);
     let s = &report.summary;
-    assert_eq!(s.tests, s.passed + s.failed + s.skipped, "the summary adds up");
-    assert_eq!(report.failures.len(), s.failed, "one failure entry per failed test case");
+    assert_eq!(
+        s.tests,
+        s.passed + s.failed + s.skipped,
+        "the summary adds up"
+    );
+    assert_eq!(
+        report.failures.len(),
+        s.failed,
+        "one failure entry per failed test case"
+    );
     let mut buf = Vec::new();
     report::json::write(&mut buf, &report).expect("writing to a Vec cannot fail");
     let back: serde_json::Value = serde_json::from_slice(&buf).expect("the JSON report reads back");
@@ -129,7 +169,11 @@ fn finish_and_check(pipeline: Pipeline<'_>) -> (usize, usize, usize) {
 
 /// Fails unless the JUnit suites counted what the JSON report counts: no test is lost between the two.
 fn same_counts(junit: Totals, json: (usize, usize, usize)) {
-    assert_eq!((junit.tests, junit.failed, junit.skipped), json, "JUnit (tests, failed, skipped) vs the JSON summary");
+    assert_eq!(
+        (junit.tests, junit.failed, junit.skipped),
+        json,
+        "JUnit (tests, failed, skipped) vs the JSON summary"
+    );
 }
 
 /// Runs `feed` on a fresh pipeline with a [`CheckSink`], then checks everything.
@@ -187,10 +231,19 @@ pub fn check_dump(data: &[u8]) {
     let _ = goleash::dump::looks_like_dump(&text);
     let ex = goleash::dump::extract(&text);
     for b in &ex.blocks {
-        assert!(text.get(b.span.clone()).is_some(), "block span {:?} is not a slice of the text", b.span);
+        assert!(
+            text.get(b.span.clone()).is_some(),
+            "block span {:?} is not a slice of the text",
+            b.span
+        );
     }
     for s in &ex.suspects {
-        assert!(s.block < ex.blocks.len(), "suspect of block {} of {}", s.block, ex.blocks.len());
+        assert!(
+            s.block < ex.blocks.len(),
+            "suspect of block {} of {}",
+            s.block,
+            ex.blocks.len()
+        );
     }
 }
 
@@ -203,7 +256,8 @@ pub fn fast_agrees_with_serde(line: &str, scratch: &mut String) {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) else {
         return;
     };
-    let field = |span: &Option<fastjson::Span>| fastjson::text(span, line, scratch).map(str::to_string);
+    let field =
+        |span: &Option<fastjson::Span>| fastjson::text(span, line, scratch).map(str::to_string);
     for (name, got) in [
         ("Action", field(&f.action)),
         ("Package", field(&f.package)),
@@ -216,7 +270,10 @@ pub fn fast_agrees_with_serde(line: &str, scratch: &mut String) {
         ("Value", field(&f.value)),
     ] {
         let want = map.get(name).and_then(|v| v.as_str()).map(str::to_string);
-        assert_eq!(got, want, "fastjson and serde_json disagree on {name} in {line:?}");
+        assert_eq!(
+            got, want,
+            "fastjson and serde_json disagree on {name} in {line:?}"
+        );
     }
     let want = map.get("Elapsed").and_then(|v| v.as_f64());
     assert!(

@@ -321,6 +321,26 @@ pub fn location<'a>(g: &'a Goroutine, resolver: &Resolver) -> Option<&'a Frame> 
         .or_else(|| g.frames.first())
 }
 
+/// The tests that introduced the goroutines of these inherited findings, in first-seen order without
+/// repeats ("an earlier test" when the report that introduced one is not among `all`).
+pub fn introduced_by<'a>(
+    inherited: impl IntoIterator<Item = &'a Finding>,
+    all: &[Finding],
+) -> Vec<String> {
+    let mut from: Vec<String> = Vec::new();
+    for f in inherited {
+        let origin = all
+            .iter()
+            .find(|o| o.goroutine.id == f.goroutine.id && !o.occurrence.inherited)
+            .and_then(|o| o.occurrence.test.clone())
+            .unwrap_or_else(|| "an earlier test".to_string());
+        if !from.contains(&origin) {
+            from.push(origin);
+        }
+    }
+    from
+}
+
 /// The text of a failing test's leak summary: what it introduced, what it only inherited and from whom.
 pub fn inherited_note(findings: &[Finding], test: &str) -> Option<String> {
     let mine: Vec<&Finding> = findings
@@ -330,17 +350,7 @@ pub fn inherited_note(findings: &[Finding], test: &str) -> Option<String> {
     if mine.is_empty() || mine.iter().any(|f| !f.occurrence.inherited) {
         return None;
     }
-    let mut from: Vec<String> = Vec::new();
-    for f in &mine {
-        let origin = findings
-            .iter()
-            .find(|o| o.goroutine.id == f.goroutine.id && !o.occurrence.inherited)
-            .and_then(|o| o.occurrence.test.clone())
-            .unwrap_or_else(|| "an earlier test".to_string());
-        if !from.contains(&origin) {
-            from.push(origin);
-        }
-    }
+    let from = introduced_by(mine.iter().copied(), findings);
     Some(format!(
         "leaked nothing itself: it saw {} goroutine{} leaked by {}",
         mine.len(),

@@ -6,6 +6,9 @@
 //! stays bounded by what a report needs. It does not parse goroutine dumps: that is [`crate::dump`]'s job.
 
 use std::collections::VecDeque;
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -315,6 +318,7 @@ impl Package {
 
     /// Releases the per-test records and output once every report has read them, keeping the counts.
     pub fn compact(&mut self) {
+        // Released, not cleared: a finished package keeps no memory proportional to its tests.
         self.tests = Vec::new();
         self.index = HashMap::default();
         self.output.clear();
@@ -369,6 +373,14 @@ pub struct Run {
     /// How many warnings were not stored (over [`Run::MAX_WARNINGS`]).
     pub warnings_dropped: usize,
 }
+
+/// Searchers built once: every output line is searched for these.
+static RACE_DETECTED: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(": race detected during execution of test"));
+static LEAK_PROFILE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("goroutineleak profile: total"));
+static LEAKED_MARK: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(" (leaked)"));
 
 /// True for `=== RUN`, `--- FAIL: …` and the other lines the testing package frames tests with.
 pub fn is_framing_line(line: &str) -> bool {
@@ -687,12 +699,13 @@ impl Package {
             t.panic_line = Some(clean_line(content));
         }
         if content.starts_with("WARNING: DATA RACE")
-            || content.contains(": race detected during execution of test")
+            || RACE_DETECTED.find(content.as_bytes()).is_some()
         {
             t.race = true;
         }
         if !t.keep_output
-            && (content.contains("goroutineleak profile: total") || content.contains(" (leaked)"))
+            && (LEAK_PROFILE.find(content.as_bytes()).is_some()
+                || LEAKED_MARK.find(content.as_bytes()).is_some())
         {
             t.keep_output = true;
         }

@@ -3,42 +3,9 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 
 use common::*;
-use serde_json::Value;
-
-fn failing(json: &Value) -> BTreeSet<(String, Option<String>, String)> {
-    json["failures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["package"].as_str().unwrap().to_string(),
-                f["test"].as_str().map(str::to_string),
-                f["kind"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-/// Leak ids, without the panics watcher (its stack depends on whether it ran before the panic).
-fn stable_ids(json: &Value) -> BTreeSet<String> {
-    json["leaks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|l| {
-            !l["function"]
-                .as_str()
-                .unwrap()
-                .starts_with("example.com/leaky/panics.")
-        })
-        .map(|l| l["id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 #[test]
 fn live_go_test_through_goleash() {

@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
 use common::*;
-use serde_json::Value;
 
 fn packages(json: &Value) -> Vec<(String, String, u64, u64, u64)> {
     json["packages"]
@@ -24,21 +21,6 @@ fn packages(json: &Value) -> Vec<(String, String, u64, u64, u64)> {
                 p["tests"].as_u64().unwrap(),
                 p["failed"].as_u64().unwrap(),
                 p["skipped"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn failing(json: &Value) -> BTreeSet<(String, Option<String>, String)> {
-    json["failures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["package"].as_str().unwrap().to_string(),
-                f["test"].as_str().map(str::to_string),
-                f["kind"].as_str().unwrap().to_string(),
             )
         })
         .collect()

@@ -435,17 +435,10 @@ pub fn describe_group(
     let same: Vec<&&&Finding> = mine.iter().filter(|o| o.id == f.id).collect();
     let count = same.len();
     let introduced = same.iter().filter(|o| !o.occurrence.inherited).count();
-    let mut by: Vec<String> = Vec::new();
-    for o in same.iter().filter(|o| o.occurrence.inherited) {
-        let origin = all
-            .iter()
-            .find(|a| a.goroutine.id == o.goroutine.id && !a.occurrence.inherited)
-            .and_then(|a| a.occurrence.test.clone())
-            .unwrap_or_else(|| "an earlier test".to_string());
-        if !by.contains(&origin) {
-            by.push(origin);
-        }
-    }
+    let by = leak::introduced_by(
+        same.iter().filter(|o| o.occurrence.inherited).map(|o| ***o),
+        all,
+    );
     let mut origin = Vec::new();
     if introduced > 0 {
         origin.push(format!("{introduced} introduced here"));

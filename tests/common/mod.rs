@@ -1,8 +1,44 @@
 //! Helpers shared by the integration tests: paths of the fixtures, running the binary, validating XML.
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+pub use serde_json::Value;
+
+/// The failures of a JSON report as (package, test, kind).
+pub fn failing(json: &Value) -> BTreeSet<(String, Option<String>, String)> {
+    json["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["package"].as_str().unwrap().to_string(),
+                f["test"].as_str().map(str::to_string),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Leak ids of a JSON report, without the panics watcher (its stack depends on whether it ran before
+/// the panic: `NewRegistry.gowrap1` when caught before it started).
+pub fn stable_ids(json: &Value) -> BTreeSet<String> {
+    json["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| {
+            !l["function"]
+                .as_str()
+                .unwrap()
+                .starts_with("example.com/leaky/panics.")
+        })
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect()
+}
 
 /// The repository root.
 pub fn repo() -> PathBuf {
