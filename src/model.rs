@@ -871,7 +871,9 @@ impl Package {
                 self.package_failure = Some(line.clone());
             }
         }
+        // A package that did not build ran no test binary: a timeout report in its output is not its own.
         if self.timeout.is_some()
+            && self.failed_build.is_none()
             && !self
                 .tests
                 .iter()

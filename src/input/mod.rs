@@ -10,6 +10,7 @@ pub mod json;
 pub mod text;
 
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::event::Event;
@@ -80,12 +81,10 @@ struct LineRec {
     parsed: Option<(std::ops::Range<usize>, fastjson::Fields)>,
 }
 
-/// Of every [`PARSE_CYCLE`] batches, the reading thread parses this many and leaves the rest to the
-/// calling thread: reading and splitting already keep it busier, and this share balances the two cores
-/// (measured on the std stream).
-const READER_PARSES: usize = 5;
-/// See [`READER_PARSES`].
-const PARSE_CYCLE: usize = 8;
+/// The reading thread parses a batch's JSON itself only when at least this many batches wait for the
+/// calling thread (which is then the slower one); otherwise it hands the batch over unparsed and the
+/// calling thread parses it. So the two cores share the work whatever the sinks cost.
+const BACKLOG_TO_PARSE: usize = 2;
 
 /// Lines read and (for JSON) parsed by the reading thread.
 #[derive(Default)]
@@ -111,11 +110,13 @@ enum Msg {
 pub fn read<R: Read + Send>(reader: R, consumer: &mut dyn Consumer) -> io::Result<Format> {
     let (tx, rx) = mpsc::sync_channel::<Msg>(4);
     let (back_tx, back_rx) = mpsc::channel::<Batch>();
+    let backlog = AtomicUsize::new(0);
     std::thread::scope(|scope| {
+        let backlog_ref = &backlog;
         let producer = std::thread::Builder::new()
             .name("goleash-reader".to_string())
-            .spawn_scoped(scope, move || produce(reader, tx, back_rx))?;
-        let format = consume(rx, back_tx, consumer);
+            .spawn_scoped(scope, move || produce(reader, tx, back_rx, backlog_ref))?;
+        let format = consume(rx, back_tx, &backlog, consumer);
         match producer.join() {
             Ok(Ok(())) => Ok(format),
             Ok(Err(e)) => Err(e),
@@ -128,20 +129,20 @@ pub fn read<R: Read + Send>(reader: R, consumer: &mut dyn Consumer) -> io::Resul
 const CHUNK: usize = 1 << 20;
 
 /// The reading thread's state.
-struct Producer {
+struct Producer<'a> {
     tx: mpsc::SyncSender<Msg>,
+    /// Batches sent and not yet taken by the calling thread.
+    backlog: &'a AtomicUsize,
     back: mpsc::Receiver<Batch>,
     format: Option<Format>,
     /// Batches read before the format was known.
     held: Vec<Batch>,
     lineno: usize,
-    /// Batches shipped so far.
-    shipped: usize,
     /// Scratch buffers and line lists of batches that came back, for reuse.
     spare: Vec<(String, Vec<LineRec>)>,
 }
 
-impl Producer {
+impl Producer<'_> {
     /// A buffer of `CHUNK` bytes (or more), recycled when one came back.
     fn buffer(&mut self, min: usize) -> Vec<u8> {
         let mut v = match self.back.try_recv() {
@@ -151,8 +152,11 @@ impl Producer {
             }
             Err(_) => Vec::new(),
         };
-        v.clear();
-        v.resize(min.max(CHUNK), 0);
+        // Only the part never used before is zeroed: reads overwrite what they fill.
+        let want = min.max(CHUNK);
+        if v.len() < want {
+            v.resize(want, 0);
+        }
         v
     }
 
@@ -206,11 +210,10 @@ impl Producer {
         }
         match self.format {
             Some(f) => {
-                self.shipped += 1;
-                if self.shipped % PARSE_CYCLE < READER_PARSES {
+                if self.backlog.load(Ordering::Relaxed) >= BACKLOG_TO_PARSE {
                     parse_batch(&mut batch, f);
                 }
-                self.tx.send(Msg::Batch(batch)).is_ok()
+                self.send(batch)
             }
             None => {
                 let detected = batch
@@ -235,13 +238,18 @@ impl Producer {
         if self.tx.send(Msg::Format(f)).is_err() {
             return false;
         }
-        for mut batch in std::mem::take(&mut self.held) {
-            parse_batch(&mut batch, f);
-            if self.tx.send(Msg::Batch(batch)).is_err() {
+        for batch in std::mem::take(&mut self.held) {
+            if !self.send(batch) {
                 return false;
             }
         }
         true
+    }
+
+    /// Hands a batch over. `false` when the consumer is gone.
+    fn send(&mut self, batch: Batch) -> bool {
+        self.backlog.fetch_add(1, Ordering::Relaxed);
+        self.tx.send(Msg::Batch(batch)).is_ok()
     }
 }
 
@@ -250,14 +258,15 @@ fn produce<R: Read>(
     mut reader: R,
     tx: mpsc::SyncSender<Msg>,
     back: mpsc::Receiver<Batch>,
+    backlog: &AtomicUsize,
 ) -> io::Result<()> {
     let mut p = Producer {
         tx,
+        backlog,
         back,
         format: None,
         held: Vec::new(),
         lineno: 0,
-        shipped: 0,
         spare: Vec::new(),
     };
     let mut buf = p.buffer(CHUNK);
@@ -333,6 +342,7 @@ fn parse_batch(batch: &mut Batch, format: Format) {
 fn consume(
     rx: mpsc::Receiver<Msg>,
     back: mpsc::Sender<Batch>,
+    backlog: &AtomicUsize,
     consumer: &mut dyn Consumer,
 ) -> Format {
     let mut format = Format::Text;
@@ -347,6 +357,7 @@ fn consume(
             }
             Msg::Batch(b) => b,
         };
+        backlog.fetch_sub(1, Ordering::Relaxed);
         parse_batch(&mut batch, format);
         for rec in &batch.lines {
             let line = &batch.data[rec.range.clone()];

@@ -49,7 +49,12 @@ pub fn with_path(e: io::Error, path: &Path) -> io::Error {
 /// file stays valid.
 pub fn xml_safe(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    if !s.chars().any(bad) {
+    // Fast path on bytes: the characters to replace are ASCII controls, or U+FFFE/U+FFFF (0xEF …).
+    if !s
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0xEF)
+        || !s.chars().any(bad)
+    {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
