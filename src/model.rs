@@ -590,6 +590,16 @@ impl Run {
                 ));
                 None
             }
+            (Action::Bench, Some(name)) => {
+                let ti = pkg.test_index(name);
+                let t = &mut pkg.tests[ti];
+                if t.result == TestResult::Running {
+                    t.result = TestResult::Pass;
+                    t.elapsed = ev.elapsed;
+                    t.output.clear();
+                }
+                None
+            }
             (Action::Pass | Action::Fail | Action::Skip, Some(name)) => {
                 let ti = pkg.test_index(name);
                 let t = &mut pkg.tests[ti];
@@ -798,6 +808,17 @@ impl Package {
         }
         let mut any_panic = false;
         for t in &mut self.tests {
+            // test2json starts benchmarks with `run` and never ends them: one that the package did not
+            // fail ran to its end.
+            if t.result == TestResult::Running
+                && is_benchmark(&t.name)
+                && action == Action::Pass
+                && t.panic_line.is_none()
+            {
+                t.result = TestResult::Pass;
+                t.output.clear();
+                continue;
+            }
             if t.result == TestResult::Running {
                 t.result = TestResult::Fail;
                 t.kind = Some(if self.timeout.is_some() && is_timed_out(&t.name) {
@@ -891,6 +912,12 @@ impl Package {
         self.in_running_list = false;
         self.recount();
     }
+}
+
+/// True for a benchmark's name (`BenchmarkX`, `BenchmarkX/sub`).
+fn is_benchmark(name: &str) -> bool {
+    name.strip_prefix("Benchmark")
+        .is_some_and(|rest| rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
 /// The test a framing line names: `--- FAIL: TestX (0.00s)` → `TestX`.
@@ -1026,6 +1053,24 @@ mod tests {
                 skipped: 0
             }
         );
+    }
+
+    #[test]
+    fn benchmarks_that_never_end_passed_with_their_package() {
+        let mut run = Run::new();
+        run.apply(&ev(Action::Run, Some("BenchmarkRepeat"), None));
+        run.apply(&ev(
+            Action::Output,
+            Some("BenchmarkRepeat"),
+            Some("BenchmarkRepeat-2   \t     100\t       350.4 ns/op\n"),
+        ));
+        run.apply(&ev(Action::Run, Some("TestHang"), None));
+        run.apply(&ev(Action::Pass, None, None));
+        let p = &run.packages[0];
+        assert_eq!(p.tests[0].result, TestResult::Pass);
+        assert_eq!(p.tests[1].kind, Some(FailureKind::Incomplete));
+        assert!(is_benchmark("BenchmarkX/sub"));
+        assert!(!is_benchmark("Benchmarking"));
     }
 
     #[test]

@@ -23,7 +23,7 @@ fn all_streams() -> Vec<std::path::PathBuf> {
 #[test]
 fn every_stream_gives_schema_valid_junit_with_matching_totals() {
     let streams = all_streams();
-    assert_eq!(streams.len(), 13, "the captured streams: {streams:?}");
+    assert_eq!(streams.len(), 14, "the captured streams: {streams:?}");
     for s in &streams {
         let run = goleash(&[s], &["--root", module().to_str().unwrap()]);
         assert!(

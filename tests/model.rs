@@ -190,3 +190,22 @@ fn junit_cases_per_package_are_exact() {
     ));
     assert!(tm.contains(r#"<failure message="goleak: Errors on successful test run: found unexpected goroutines:" type="package">"#));
 }
+
+#[test]
+fn benchmarks_are_not_failures() {
+    // `go test -json -run '^$' -bench . ./misc/ ./clean/`: BenchmarkRepeat starts and never ends.
+    let run = fixture_run("go1.26/bench.json");
+    assert_eq!(run.status, 0, "{}", run.stdout);
+    let json = run.json.unwrap();
+    assert_eq!(json["summary"]["tests"], 1);
+    assert_eq!(json["summary"]["passed"], 1);
+    assert_eq!(json["summary"]["failed"], 0);
+    assert_eq!(json["failures"], serde_json::json!([]));
+    let xml = run.junit.unwrap();
+    assert!(
+        xml.contains(
+            r#"<testcase classname="example.com/leaky/misc" name="BenchmarkRepeat" time="0.000"/>"#
+        ),
+        "{xml}"
+    );
+}
