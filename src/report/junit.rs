@@ -6,19 +6,19 @@
 //! without framing lines, where raw goroutine dumps are replaced by one summary per leak group (its id,
 //! where it blocks, who introduced it, its stack once), capped with head and tail kept.
 //!
-//! Suites are spooled to a temporary file as packages finish; [`JunitSink::finish`] writes the document
-//! with the totals first, copies the spool after it, and renames the result into place, so memory holds
-//! one package at a time and the target file is never half-written.
+//! Suites go to a temporary file beside the target as packages finish, after room left for the
+//! `<testsuites>` start tag; [`JunitSink::finish`] writes that tag with the totals into the room and
+//! renames the file into place. Memory holds one package at a time, every byte is written once, and the
+//! target file is never half-written.
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::{parent_dir, with_path, write_atomic, xml_safe};
+use super::{parent_dir, with_path, xml_safe};
 use crate::dump::Source;
 use crate::leak::{self, Finding, Groups};
 use crate::model::{FailureKind, Package, TestResult};
@@ -45,56 +45,80 @@ pub struct Totals {
     pub time: f64,
 }
 
-/// The JUnit sink: spools suites, then writes the file.
+/// Room reserved at the top of the file for the `<testsuites …>` start tag, whose totals are known
+/// only at the end: the tag is written there, padded with spaces (allowed inside a tag), once the run
+/// ends.
+const ROOT_TAG_ROOM: usize = 200;
+
+/// The JUnit sink: writes suites into a temporary file beside the target as packages finish, then the
+/// totals at the top, and renames the file into place.
 pub struct JunitSink {
     path: PathBuf,
-    spool: BufWriter<File>,
+    file: BufWriter<tempfile::NamedTempFile>,
     /// Totals written so far.
     pub totals: Totals,
+}
+
+/// The XML declaration and the `<testsuites>` start tag with these totals, padded to
+/// [`ROOT_TAG_ROOM`] bytes.
+fn root_tag(totals: &Totals) -> Vec<u8> {
+    let mut head = Vec::with_capacity(ROOT_TAG_ROOM);
+    let mut xml = Writer::new(&mut head);
+    // Writing to a Vec cannot fail.
+    let _ = xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    head.push(b'\n');
+    let mut root = BytesStart::new("testsuites");
+    root.push_attribute(("name", "goleash"));
+    root.push_attribute(("tests", totals.tests.to_string().as_str()));
+    root.push_attribute(("failures", totals.failures.to_string().as_str()));
+    root.push_attribute(("errors", totals.errors.to_string().as_str()));
+    root.push_attribute(("time", format_time(totals.time).as_str()));
+    let mut tag = Vec::new();
+    let _ = Writer::new(&mut tag).write_event(Event::Start(root));
+    // `<testsuites …>` → `<testsuites …   >`: the padding goes before the closing `>`.
+    tag.pop();
+    head.extend_from_slice(&tag);
+    while head.len() < ROOT_TAG_ROOM - 2 {
+        head.push(b' ');
+    }
+    head.extend_from_slice(b">\n");
+    head
 }
 
 impl JunitSink {
     /// A sink that will write `path`. Fails (naming the path) when its folder cannot be written.
     pub fn create(path: &Path) -> io::Result<JunitSink> {
         let dir = parent_dir(path);
-        let spool = tempfile::tempfile_in(&dir).map_err(|e| with_path(e, path))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".goleash-junit-")
+            .tempfile_in(&dir)
+            .map_err(|e| with_path(e, path))?;
+        let mut file = BufWriter::with_capacity(1 << 20, tmp);
+        // The room for the start tag, filled in by `finish`.
+        file.write_all(&[b' '; ROOT_TAG_ROOM])
+            .map_err(|e| with_path(e, path))?;
         Ok(JunitSink {
             path: path.to_path_buf(),
-            spool: BufWriter::new(spool),
+            file,
             totals: Totals::default(),
         })
     }
 
-    /// Writes the document and renames it into place.
+    /// Writes the totals and renames the file into place.
     pub fn finish(self) -> io::Result<()> {
-        let JunitSink {
-            path,
-            spool,
-            totals,
-        } = self;
-        let mut spool = spool
-            .into_inner()
-            .map_err(|e| with_path(e.into_error(), &path))?;
-        spool.rewind().map_err(|e| with_path(e, &path))?;
-        write_atomic(&path, |w| {
-            let mut xml = Writer::new(&mut *w);
-            xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-                .map_err(io::Error::other)?;
-            w.write_all(b"\n")?;
-            let mut root = BytesStart::new("testsuites");
-            root.push_attribute(("name", "goleash"));
-            root.push_attribute(("tests", totals.tests.to_string().as_str()));
-            root.push_attribute(("failures", totals.failures.to_string().as_str()));
-            root.push_attribute(("errors", totals.errors.to_string().as_str()));
-            root.push_attribute(("time", format_time(totals.time).as_str()));
-            Writer::new(&mut *w)
-                .write_event(Event::Start(root))
-                .map_err(io::Error::other)?;
-            w.write_all(b"\n")?;
-            io::copy(&mut spool, w)?;
-            w.write_all(b"</testsuites>\n")?;
-            Ok(())
-        })
+        let JunitSink { path, file, totals } = self;
+        let err = |e: io::Error| with_path(e, &path);
+        let mut tmp = file.into_inner().map_err(|e| err(e.into_error()))?;
+        tmp.write_all(b"</testsuites>\n").map_err(err)?;
+        let head = root_tag(&totals);
+        if head.len() > ROOT_TAG_ROOM {
+            return Err(err(io::Error::other("JUnit totals do not fit the reserved room")));
+        }
+        tmp.seek(io::SeekFrom::Start(0)).map_err(err)?;
+        tmp.write_all(&head).map_err(err)?;
+        tmp.flush().map_err(err)?;
+        tmp.persist(&path).map_err(|e| err(e.error))?;
+        Ok(())
     }
 }
 
@@ -106,7 +130,7 @@ impl LiveSink for JunitSink {
         self.totals.errors += suite.totals.errors;
         self.totals.skipped += suite.totals.skipped;
         self.totals.time += suite.totals.time;
-        self.spool.write_all(&suite.xml)
+        self.file.write_all(&suite.xml)
     }
 }
 
