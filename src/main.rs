@@ -185,7 +185,12 @@ fn run(cli: Cli) -> io::Result<u8> {
         .active(std::env::var("GITHUB_ACTIONS").ok().as_deref());
     let guard = annotate || on_actions;
     let mut stop = match guard && !stdout_is_json {
-        true => Some(StopCommands::start(&mut io::stdout().lock())?),
+        // A closed standard output (`| head`) means nobody reads commands: nothing to guard.
+        true => match StopCommands::start(&mut io::stdout().lock()) {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => None,
+            Err(e) => return Err(e),
+        },
         false => None,
     };
     let inert = |s: String| {

@@ -19,7 +19,7 @@ fn live_go_test_through_goleash() {
     let report = dir.path().join("report.json");
     let junit = dir.path().join("junit.xml");
     // The same flags as fixtures/regenerate's go1.26 capture.
-    let go = Command::new("go")
+    let mut go = Command::new("go")
         .args([
             "test", "-json", "-count=1", "-race", "-timeout", "20s", "./...",
         ])
@@ -40,9 +40,11 @@ fn live_go_test_through_goleash() {
         .arg(&junit)
         .arg("--root")
         .arg(module())
-        .stdin(go.stdout.unwrap())
+        .stdin(go.stdout.take().unwrap())
         .output()
         .unwrap();
+    // go test fails on purpose: the module leaks.
+    assert_eq!(go.wait().unwrap().code(), Some(1));
     assert_eq!(
         out.status.code(),
         Some(1),

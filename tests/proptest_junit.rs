@@ -236,6 +236,50 @@ proptest! {
     }
 }
 
+/// The plain `go test -v` text of the packages: framing lines around hostile names and output.
+fn text_stream(packages: &[GenPackage]) -> String {
+    let mut s = String::new();
+    for p in packages {
+        let mut failed = false;
+        for t in &p.tests {
+            s.push_str(&format!("=== RUN   {}\n", t.name));
+            for o in &t.output {
+                s.push_str(&format!("    {o}\n"));
+            }
+            let word = match t.end {
+                End::Pass => "PASS",
+                End::Fail => "FAIL",
+                End::Skip => "SKIP",
+                End::Never => continue,
+            };
+            failed |= t.end == End::Fail;
+            s.push_str(&format!("--- {word}: {} (0.50s)\n", t.name));
+        }
+        let ok = !failed && p.tests.iter().all(|t| t.end != End::Never);
+        s.push_str(if ok { "PASS\n" } else { "FAIL\n" });
+        s.push_str(&format!(
+            "{}\t{}\t1.0s\n",
+            if ok { "ok  " } else { "FAIL" },
+            p.name.replace(['\t', '\n', '\r'], "_")
+        ));
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    // Text has no escaping at all: hostile names and output may frame, close or split packages any way
+    // they like. Whatever structure goleash reads into it, the file stays schema-valid and consistent.
+    #[test]
+    fn junit_from_hostile_text_is_schema_valid(packages in prop::collection::vec(package(), 1..4)) {
+        let dir = tempfile::tempdir().unwrap();
+        let xml = write_junit(dir.path(), &text_stream(&packages));
+        common::assert_schema_valid(&dir.path().join("junit.xml"));
+        oracle::check_xml(xml.as_bytes());
+    }
+}
+
 #[test]
 fn attribute_normalization_is_what_xml_readers_do() {
     assert_eq!(attribute_as_read("a\tb\nc\rd\u{0}"), "a b c d\\x00");

@@ -304,6 +304,7 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> Report {
 
 /// Writes the report as pretty JSON.
 pub fn write(w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, report).map_err(io::Error::other)?;
+    // `From` keeps an I/O error's kind (a closed stdout stays a broken pipe).
+    serde_json::to_writer_pretty(&mut *w, report).map_err(io::Error::from)?;
     w.write_all(b"\n")
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::{parent_dir, with_path, xml_safe};
+use super::{named_temp_beside, with_path, xml_safe};
 use crate::dump::Source;
 use crate::leak::{self, Finding, Groups};
 use crate::model::{FailureKind, Package, TestResult};
@@ -88,11 +88,7 @@ fn root_tag(totals: &Totals) -> Vec<u8> {
 impl JunitSink {
     /// A sink that will write `path`. Fails (naming the path) when its folder cannot be written.
     pub fn create(path: &Path) -> io::Result<JunitSink> {
-        let dir = parent_dir(path);
-        let tmp = tempfile::Builder::new()
-            .prefix(".goleash-junit-")
-            .tempfile_in(&dir)
-            .map_err(|e| with_path(e, path))?;
+        let tmp = named_temp_beside(path)?;
         let mut file = BufWriter::with_capacity(1 << 20, tmp);
         // The room for the start tag, filled in by `finish`.
         file.write_all(&[b' '; ROOT_TAG_ROOM])
@@ -112,7 +108,9 @@ impl JunitSink {
         tmp.write_all(b"</testsuites>\n").map_err(err)?;
         let head = root_tag(&totals);
         if head.len() > ROOT_TAG_ROOM {
-            return Err(err(io::Error::other("JUnit totals do not fit the reserved room")));
+            return Err(err(io::Error::other(
+                "JUnit totals do not fit the reserved room",
+            )));
         }
         tmp.seek(io::SeekFrom::Start(0)).map_err(err)?;
         tmp.write_all(&head).map_err(err)?;

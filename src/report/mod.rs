@@ -17,11 +17,7 @@ pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = parent_dir(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".goleash-")
-        .tempfile_in(&dir)
-        .map_err(|e| with_path(e, path))?;
+    let mut tmp = named_temp_beside(path)?;
     {
         let mut w = io::BufWriter::new(tmp.as_file_mut());
         write(&mut w).map_err(|e| with_path(e, path))?;
@@ -29,6 +25,23 @@ pub fn write_atomic(
     }
     tmp.persist(path).map_err(|e| with_path(e.error, path))?;
     Ok(())
+}
+
+/// A named temporary file in the folder of `path`, readable like a file the user wrote (0644 less the
+/// umask, not tempfile's 0600), for a report that is renamed over `path` once complete. An error names
+/// `path`, not the temporary name.
+pub fn named_temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let dir = parent_dir(path);
+    // An unnamed file first: its error is the plain one ("Not a directory", "Permission denied").
+    tempfile::tempfile_in(&dir).map_err(|e| with_path(e, path))?;
+    let mut b = tempfile::Builder::new();
+    b.prefix(".goleash-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    b.tempfile_in(&dir).map_err(|e| with_path(e, path))
 }
 
 /// The folder a file is written in (`.` for a bare file name).
