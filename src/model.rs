@@ -227,7 +227,7 @@ pub struct Package {
     pub elapsed: Option<f64>,
     /// Tests in the order they started.
     pub tests: Vec<Test>,
-    index: HashMap<String, usize>,
+    index: TestIndex,
     /// Output that belongs to no test: TestMain, `goleak.VerifyTestMain`, crashes outside tests.
     pub output: Output,
     /// The compiler's messages when the build failed.
@@ -258,6 +258,40 @@ pub struct Package {
     epilogue: Option<String>,
 }
 
+/// Test name → position in [`Package::tests`] (the newest record of a name), without a second copy of
+/// each name: most events look a test up, and a large run has a million of them.
+#[derive(Debug, Clone, Default)]
+struct TestIndex {
+    table: hashbrown::HashTable<usize>,
+}
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    name.hash(&mut h);
+    h.finish()
+}
+
+impl TestIndex {
+    fn get(&self, tests: &[Test], name: &str) -> Option<usize> {
+        self.table
+            .find(name_hash(name), |&i| tests[i].name == name)
+            .copied()
+    }
+
+    /// Points `name` at `i` (which must already be in `tests`).
+    fn set(&mut self, tests: &[Test], name: &str, i: usize) {
+        let h = name_hash(name);
+        match self.table.find_mut(h, |&j| tests[j].name == name) {
+            Some(slot) => *slot = i,
+            None => {
+                self.table
+                    .insert_unique(h, i, |&j| name_hash(&tests[j].name));
+            }
+        }
+    }
+}
+
 /// Test counts of a package.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -278,7 +312,7 @@ impl Package {
             result: PackageResult::Running,
             elapsed: None,
             tests: Vec::new(),
-            index: HashMap::default(),
+            index: TestIndex::default(),
             output: Output::default(),
             build_output: String::new(),
             failed_build: None,
@@ -298,7 +332,7 @@ impl Package {
 
     /// The test with this full name.
     pub fn test(&self, name: &str) -> Option<&Test> {
-        self.index.get(name).map(|&i| &self.tests[i])
+        self.index.get(&self.tests, name).map(|i| &self.tests[i])
     }
 
     fn test_index(&mut self, name: &str) -> usize {
@@ -307,12 +341,12 @@ impl Package {
                 return i;
             }
         }
-        if let Some(&i) = self.index.get(name) {
+        if let Some(i) = self.index.get(&self.tests, name) {
             return i;
         }
         self.tests.push(Test::new(name));
         let i = self.tests.len() - 1;
-        self.index.insert(name.to_string(), i);
+        self.index.set(&self.tests, name, i);
         i
     }
 
@@ -320,7 +354,7 @@ impl Package {
     pub fn compact(&mut self) {
         // Released, not cleared: a finished package keeps no memory proportional to its tests.
         self.tests = Vec::new();
-        self.index = HashMap::default();
+        self.index = TestIndex::default();
         self.output.clear();
         self.build_output = String::new();
     }
@@ -493,7 +527,7 @@ impl Run {
                 p.result = PackageResult::Running;
                 p.prior = p.counts;
                 p.tests.clear();
-                p.index.clear();
+                p.index = TestIndex::default();
                 p.package_failure = None;
                 p.failed_build = None;
                 p.timeout = None;
@@ -557,7 +591,7 @@ impl Run {
                     // A rerun (`-count=2`): a fresh record under the same name.
                     pkg.tests.push(Test::new(name));
                     let ti = pkg.tests.len() - 1;
-                    pkg.index.insert(name.to_string(), ti);
+                    pkg.index.set(&pkg.tests, name, ti);
                     pkg.current = Some(ti);
                 } else {
                     pkg.current = Some(ti);
@@ -687,7 +721,7 @@ impl Package {
         if ty == OutputType::Frame || is_framing_line(content) {
             if let Some(reason_test) = framing_target(content) {
                 // `--- SKIP: TestX` etc. make the named test current for the lines that follow.
-                if let Some(&i) = self.index.get(reason_test) {
+                if let Some(i) = self.index.get(&self.tests, reason_test) {
                     self.current = Some(i);
                 }
             }
@@ -802,7 +836,7 @@ impl Package {
         };
         // Plain `go test` output names a timed-out test only in the `running tests:` list.
         for name in &timeout_running {
-            if !self.index.contains_key(name) {
+            if self.index.get(&self.tests, name).is_none() {
                 self.test_index(name);
             }
         }
