@@ -325,21 +325,7 @@ fn timeout_goroutines_go_to_their_tests() {
 fn ids_are_stable_across_shifts_formats_and_versions() {
     // The panics watcher is caught before it ran in some runs (`NewRegistry.gowrap1`, runnable): a
     // different stack, so a different id. Every other leak keeps its id.
-    let stable = |rel: &str| -> BTreeSet<String> {
-        let json = fixture_run(rel).json.unwrap();
-        json["leaks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|l| {
-                !l["function"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("example.com/leaky/panics.")
-            })
-            .map(|l| l["id"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let stable = |rel: &str| -> BTreeSet<String> { stable_ids(&fixture_run(rel).json.unwrap()) };
     let base = stable("go1.26/test.json");
     assert_eq!(base.len(), 20);
     assert_eq!(stable("go1.26-shifted/test.json"), base);
