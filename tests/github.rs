@@ -3,6 +3,8 @@
 //! hostile streams. Expected lines hard-code paths, lines, levels, order, titles' structure, escaping
 //! and caps; leak ids, causes and advice prose come from the JSON report of the same run.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -399,17 +401,8 @@ fn auto_mode_follows_github_actions() {
 
 #[test]
 fn echoed_test_output_is_inert_under_actions_even_without_annotations() {
-    let dir = tempfile::tempdir().unwrap();
-    let stream = dir.path().join("evil.json");
-    std::fs::write(&stream, hostile_stream()).unwrap();
-    let out = goleash(
-        &[
-            stream.to_str().unwrap(),
-            "--github",
-            "never",
-            "--color",
-            "never",
-        ],
+    let out = goleash_on_hostile_stream(
+        &["--github", "never", "--color", "never"],
         &[("GITHUB_ACTIONS", "true")],
     );
     assert!(out.stdout.contains("##[add-mask]s3cret"), "{}", out.stdout);
@@ -469,20 +462,6 @@ fn dotnet_space(c: char) -> bool {
     github::is_dotnet_space(c)
 }
 
-fn unescape_data(s: &str) -> String {
-    s.replace("%0D", "\r")
-        .replace("%0A", "\n")
-        .replace("%25", "%")
-}
-
-fn unescape_prop(s: &str) -> String {
-    s.replace("%0D", "\r")
-        .replace("%0A", "\n")
-        .replace("%3A", ":")
-        .replace("%2C", ",")
-        .replace("%25", "%")
-}
-
 /// `::name props::data` after leading white space (any name, stricter than the runner, which only
 /// knows its registered commands).
 fn parse_v2(line: &str) -> Option<Cmd> {
@@ -493,13 +472,13 @@ fn parse_v2(line: &str) -> Option<Cmd> {
     let mut map = BTreeMap::new();
     for p in props.trim().split(',').filter(|p| !p.is_empty()) {
         if let Some((k, v)) = p.split_once('=') {
-            map.insert(k.to_string(), unescape_prop(v));
+            map.insert(k.to_string(), common::unescape_property(v));
         }
     }
     Some(Cmd {
         name: name.to_string(),
         props: map,
-        data: unescape_data(&m[end + 2..]),
+        data: common::unescape_data(&m[end + 2..]),
     })
 }
 
@@ -614,21 +593,19 @@ fn hostile_stream() -> String {
     lines.join("\n") + "\n"
 }
 
-#[test]
-fn echoed_test_output_never_acts_as_a_command() {
+/// Runs goleash on [`hostile_stream`] with these arguments and environment.
+fn goleash_on_hostile_stream(args: &[&str], env: &[(&str, &str)]) -> Out {
     let dir = tempfile::tempdir().unwrap();
     let stream = dir.path().join("evil.json");
     std::fs::write(&stream, hostile_stream()).unwrap();
-    let out = goleash(
-        &[
-            stream.to_str().unwrap(),
-            "--github",
-            "always",
-            "--color",
-            "never",
-        ],
-        &[],
-    );
+    let mut all = vec![stream.to_str().unwrap()];
+    all.extend_from_slice(args);
+    goleash(&all, env)
+}
+
+#[test]
+fn echoed_test_output_never_acts_as_a_command() {
+    let out = goleash_on_hostile_stream(&["--github", "always", "--color", "never"], &[]);
     assert_eq!(out.status, 1, "{}", out.stderr);
     // The terminal report does echo the hostile text...
     assert!(out.stdout.contains("::add-mask::hunter2"), "{}", out.stdout);
@@ -677,19 +654,7 @@ fn echoed_test_output_never_acts_as_a_command() {
 
 #[test]
 fn echoed_test_output_is_inert_with_json_on_stdout_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let stream = dir.path().join("evil.json");
-    std::fs::write(&stream, hostile_stream()).unwrap();
-    let out = goleash(
-        &[
-            stream.to_str().unwrap(),
-            "--github",
-            "always",
-            "--json",
-            "-",
-        ],
-        &[],
-    );
+    let out = goleash_on_hostile_stream(&["--github", "always", "--json", "-"], &[]);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(
         report["failures"][0]["message"],

@@ -163,13 +163,7 @@ fn junit_cases(xml: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut suite = String::new();
     let mut case: Option<String> = None;
-    let attr = |s: &quick_xml::events::BytesStart, k: &[u8]| -> String {
-        s.attributes()
-            .map(|a| a.unwrap())
-            .find(|a| a.key.as_ref() == k)
-            .map(|a| a.unescape_value().unwrap().into_owned())
-            .unwrap_or_default()
-    };
+    let attr = common::xml_attr;
     loop {
         match r.read_event().unwrap() {
             Event::Start(s) | Event::Empty(s) if s.name().as_ref() == b"testsuite" => {

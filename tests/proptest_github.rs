@@ -5,29 +5,16 @@
 //! at the first `::` after the prefix; properties are split on `,`, each on its first `=`; values are
 //! unescaped `%0D`→CR, `%0A`→LF, `%3A`→`:`, `%2C`→`,`, then `%25`→`%`; data the same without `:`/`,`.
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::{unescape_data, unescape_property};
 use proptest::prelude::*;
 
 use goleash::report::github::{
     command_line, escape_data, escape_property, Annotation, Level, Subject,
 };
-
-/// The runner's `UnescapeData`.
-fn unescape_data(s: &str) -> String {
-    s.replace("%0D", "\r")
-        .replace("%0A", "\n")
-        .replace("%25", "%")
-}
-
-/// The runner's `UnescapeProperty`.
-fn unescape_property(s: &str) -> String {
-    s.replace("%0D", "\r")
-        .replace("%0A", "\n")
-        .replace("%3A", ":")
-        .replace("%2C", ",")
-        .replace("%25", "%")
-}
 
 /// A workflow command as the runner reads it.
 #[derive(Debug, PartialEq)]

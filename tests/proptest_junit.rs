@@ -152,13 +152,7 @@ fn cases(xml: &str) -> Vec<(String, String, String)> {
     let mut r = quick_xml::Reader::from_str(xml);
     let mut out = Vec::new();
     let mut suite = String::new();
-    let attr = |s: &quick_xml::events::BytesStart, k: &[u8]| -> String {
-        s.attributes()
-            .map(|a| a.unwrap())
-            .find(|a| a.key.as_ref() == k)
-            .map(|a| a.unescape_value().unwrap().into_owned())
-            .unwrap_or_default()
-    };
+    let attr = common::xml_attr;
     loop {
         match r.read_event().unwrap() {
             XmlEvent::Start(s) if s.name().as_ref() == b"testsuite" => suite = attr(&s, b"name"),

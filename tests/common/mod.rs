@@ -159,3 +159,28 @@ pub fn go_available() -> bool {
     }
     ok
 }
+
+/// The GitHub runner's `UnescapeData` (the inverse of goleash's message escaping).
+pub fn unescape_data(s: &str) -> String {
+    s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%25", "%")
+}
+
+/// The GitHub runner's `UnescapeProperty` (the inverse of goleash's property escaping).
+pub fn unescape_property(s: &str) -> String {
+    s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+}
+
+/// The value of attribute `key` of an XML element as a reader sees it (unescaped), or "".
+pub fn xml_attr(s: &quick_xml::events::BytesStart, key: &[u8]) -> String {
+    s.attributes()
+        .map(|a| a.unwrap())
+        .find(|a| a.key.as_ref() == key)
+        .map(|a| a.unescape_value().unwrap().into_owned())
+        .unwrap_or_default()
+}
