@@ -3,8 +3,6 @@
 //! hostile streams. Expected lines hard-code paths, lines, levels, order, titles' structure, escaping
 //! and caps; leak ids, causes and advice prose come from the JSON report of the same run.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -472,13 +470,13 @@ fn parse_v2(line: &str) -> Option<Cmd> {
     let mut map = BTreeMap::new();
     for p in props.trim().split(',').filter(|p| !p.is_empty()) {
         if let Some((k, v)) = p.split_once('=') {
-            map.insert(k.to_string(), common::unescape_property(v));
+            map.insert(k.to_string(), crate::common::unescape_property(v));
         }
     }
     Some(Cmd {
         name: name.to_string(),
         props: map,
-        data: common::unescape_data(&m[end + 2..]),
+        data: crate::common::unescape_data(&m[end + 2..]),
     })
 }
 

@@ -1,11 +1,9 @@
 //! Differential test: the fast test2json reader agrees with serde_json on every line of every captured
 //! JSON stream (fixtures and the std stream), and on crafted edge cases.
 
-mod common;
-
 use std::io::Read;
 
-use common::*;
+use crate::common::*;
 use goleash::input::fastjson;
 
 fn check_line(line: &str) -> bool {

@@ -4,8 +4,7 @@
 //! Each generated case is one `go test -json` stream of one or more packages written through the real
 //! pipeline and JUnit sink into one file, validated once.
 
-mod common;
-#[path = "../fuzz/oracle.rs"]
+#[path = "../../fuzz/oracle.rs"]
 mod oracle;
 
 use std::path::Path;
@@ -152,7 +151,7 @@ fn cases(xml: &str) -> Vec<(String, String, String)> {
     let mut r = quick_xml::Reader::from_str(xml);
     let mut out = Vec::new();
     let mut suite = String::new();
-    let attr = common::xml_attr;
+    let attr = crate::common::xml_attr;
     loop {
         match r.read_event().unwrap() {
             XmlEvent::Start(s) if s.name().as_ref() == b"testsuite" => suite = attr(&s, b"name"),
@@ -205,7 +204,7 @@ proptest! {
         }
         let dir = tempfile::tempdir().unwrap();
         let xml = write_junit(dir.path(), &stream(&packages));
-        common::assert_schema_valid(&dir.path().join("junit.xml"));
+        crate::common::assert_schema_valid(&dir.path().join("junit.xml"));
         oracle::check_xml(xml.as_bytes());
         let mut want = Vec::new();
         for p in &packages {
@@ -269,7 +268,7 @@ proptest! {
     fn junit_from_hostile_text_is_schema_valid(packages in prop::collection::vec(package(), 1..4)) {
         let dir = tempfile::tempdir().unwrap();
         let xml = write_junit(dir.path(), &text_stream(&packages));
-        common::assert_schema_valid(&dir.path().join("junit.xml"));
+        crate::common::assert_schema_valid(&dir.path().join("junit.xml"));
         oracle::check_xml(xml.as_bytes());
     }
 }

@@ -2,12 +2,10 @@
 //! pass/skip/fail event, no failure where there was none, and no leak extracted although passing tests
 //! print panics and tracebacks on purpose.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::Read;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn std_stream_is_faithful() {

@@ -1,9 +1,7 @@
 //! JUnit XML: valid against Jenkins' schema for every captured stream, and totals that junitparser
 //! reads back exactly as goleash counted them.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Every stream captured from the fixture module, whatever the Go version or format.
 fn all_streams() -> Vec<std::path::PathBuf> {

@@ -2,12 +2,10 @@
 //! module, and `go test` of the fixed packages then passes (it fails before). Go is required: this test
 //! fails, rather than skips, when `go` is missing.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 
 /// The diff goleash writes for the go1.26 capture.
 const EXPECTED_DIFF: &str = "\

@@ -1,9 +1,7 @@
 //! The test model on the real fixture streams: exact results per package (hand-checked against
 //! fixtures/EXPECTED.md), and the same failing tests whatever the input format.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn packages(json: &Value) -> Vec<(String, String, u64, u64, u64)> {
     json["packages"]

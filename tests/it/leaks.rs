@@ -1,11 +1,9 @@
 //! Leak extraction, grouping and attribution on the real fixture streams, with hand-checked values
 //! (see fixtures/EXPECTED.md).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// A leak as the tests compare it: (function, location, state, goroutines, sources).

@@ -1,11 +1,9 @@
 //! Runs the fixture Go module live — `go test -json ./... | goleash` — and checks the result against the
 //! committed capture: the same failing tests and the same leak ids. Needs Go (CI makes it required).
 
-mod common;
-
 use std::process::{Command, Stdio};
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn live_go_test_through_goleash() {

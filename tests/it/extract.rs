@@ -2,9 +2,7 @@
 //! reported goroutine with its reporting test, source, function, state, location and attribution
 //! (hand-checked against fixtures/EXPECTED.md).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// (package, test, source, function, state, location — `std` for standard-library frames, whose lines
 /// move between Go versions —, inherited)

@@ -2,14 +2,12 @@
 //! under `--root` and without it (the stack-only answer), and the exact advice for the leaks whose code
 //! says the most.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use goleash::paths::Resolver;
 use goleash::report::json::{self, LeakEntry};
 use goleash::{input, Pipeline};

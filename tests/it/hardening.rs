@@ -9,8 +9,7 @@
 //! target ever crashed on (`fuzz/regressions/`) and every fixture stream is replayed through the fuzz
 //! oracle (`fuzz/oracle.rs`).
 
-mod common;
-#[path = "../fuzz/oracle.rs"]
+#[path = "../../fuzz/oracle.rs"]
 mod oracle;
 
 use std::io::{Read, Write};
@@ -21,7 +20,7 @@ use std::time::Duration;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-use common::{assert_schema_valid, junitparser_totals, repo, stream};
+use crate::common::{assert_schema_valid, junitparser_totals, repo, stream};
 
 /// What one run of the binary on one damaged input produced.
 struct Outcome {
@@ -163,7 +162,7 @@ fn junit_cases(xml: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut suite = String::new();
     let mut case: Option<String> = None;
-    let attr = common::xml_attr;
+    let attr = crate::common::xml_attr;
     loop {
         match r.read_event().unwrap() {
             Event::Start(s) | Event::Empty(s) if s.name().as_ref() == b"testsuite" => {
@@ -388,7 +387,7 @@ fn nul_and_control_bytes_stay_visible_and_the_xml_valid() {
 
 #[test]
 fn crlf_line_endings_read_exactly_like_lf() {
-    let root = common::module();
+    let root = crate::common::module();
     let root = root.to_str().unwrap();
     for rel in ["go1.26/test.json", "go1.26/test-v.txt", "go1.26/test.txt"] {
         let lf = run_fixture(rel, &["--root", root]);
@@ -449,7 +448,7 @@ fn a_stream_cut_inside_a_test_keeps_every_finished_test() {
 
 #[test]
 fn a_whole_run_cut_anywhere_keeps_the_packages_that_ended_before_the_cut() {
-    let root = common::module();
+    let root = crate::common::module();
     let root = root.to_str().unwrap();
     let full = run_fixture("go1.26/test.json", &["--root", root]);
     let data = std::fs::read_to_string(stream("go1.26/test.json")).unwrap();
@@ -689,7 +688,7 @@ fn out_of_order_and_duplicated_events_never_undo_a_failure() {
 
 #[test]
 fn a_goleak_block_without_its_closing_bracket_is_the_same_leak() {
-    let root = common::module();
+    let root = crate::common::module();
     let root = root.to_str().unwrap();
     let lines = package_lines(RECEIVER);
     let whole = run_input("whole.json", lines.concat().as_bytes(), &["--root", root]);
@@ -718,7 +717,7 @@ fn a_goleak_block_without_its_closing_bracket_is_the_same_leak() {
 
 #[test]
 fn a_dump_with_unparseable_frames_keeps_the_rest_of_the_dump() {
-    let root = common::module();
+    let root = crate::common::module();
     let root = root.to_str().unwrap();
     let intact = run_fixture("dumps/goroutine-debug2.txt", &["--root", root]);
     assert_eq!(intact.leak_ids().len(), 5);
@@ -767,7 +766,7 @@ fn a_dump_with_unparseable_frames_keeps_the_rest_of_the_dump() {
 
 #[test]
 fn two_packages_interleaved_line_by_line() {
-    let root = common::module();
+    let root = crate::common::module();
     let root = root.to_str().unwrap();
     // JSON: every event names its package, so interleaving changes nothing.
     let (a, b) = (package_lines(CLEAN), package_lines(RECEIVER));
@@ -1009,7 +1008,7 @@ fn run_with_closed_stdout(args: &[&str]) -> (i32, String, tempfile::TempDir) {
     }
     let mut child = cmd
         .arg("--root")
-        .arg(common::module())
+        .arg(crate::common::module())
         .args(args)
         .arg(stream("go1.26/test.json"))
         .stdout(Stdio::piped())
@@ -1032,7 +1031,7 @@ fn run_with_closed_stdout(args: &[&str]) -> (i32, String, tempfile::TempDir) {
 fn a_closed_stdout_ends_quietly_and_the_reports_are_still_written() {
     let reference = run_fixture(
         "go1.26/test.json",
-        &["--root", common::module().to_str().unwrap()],
+        &["--root", crate::common::module().to_str().unwrap()],
     );
     for args in [&[][..], &["--quiet"][..]] {
         let (status, err, dir) = run_with_closed_stdout(args);
@@ -1084,7 +1083,7 @@ fn json_to_a_closed_stdout_ends_quietly() {
 
 #[test]
 fn an_idle_pipe_is_read_to_its_end_and_the_reports_written_when_it_closes() {
-    let root = common::module();
+    let root = crate::common::module();
     let reference = run_fixture("go1.26/test.json", &["--root", root.to_str().unwrap()]);
     let dir = tempfile::tempdir().unwrap();
     let mut child = goleash()

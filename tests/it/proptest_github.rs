@@ -5,11 +5,9 @@
 //! at the first `::` after the prefix; properties are split on `,`, each on its first `=`; values are
 //! unescaped `%0D`→CR, `%0A`→LF, `%3A`→`:`, `%2C`→`,`, then `%25`→`%`; data the same without `:`/`,`.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{unescape_data, unescape_property};
+use crate::common::{unescape_data, unescape_property};
 use proptest::prelude::*;
 
 use goleash::report::github::{

@@ -3,8 +3,6 @@
 //! the way the runner runs them: `GITHUB_*`/`RUNNER_*` variables, temporary `GITHUB_OUTPUT` and
 //! `GITHUB_STEP_SUMMARY` files, the goleash just built on PATH, inputs only through the environment.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -331,7 +329,7 @@ fn the_run_commands_own_status_is_kept() {
 
 #[test]
 fn the_step_runs_real_go_test() {
-    if !common::go_available() {
+    if !crate::common::go_available() {
         eprintln!("go not found: not run (CI sets GOLEASH_REQUIRE_GO=1 and fails instead)");
         return;
     }

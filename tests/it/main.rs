@@ -1,0 +1,21 @@
+//! goleash's integration tests: one test binary with a module per area (links once on a 2-core machine).
+
+mod action;
+mod advice;
+mod checks;
+mod cli;
+mod common;
+mod extract;
+mod fastjson;
+mod fixdiff;
+mod github;
+mod hardening;
+mod junit;
+mod leaks;
+mod live;
+mod model;
+mod proptest_github;
+mod proptest_junit;
+mod sarif;
+mod std_stream;
+mod terminal;
