@@ -14,6 +14,7 @@ mod junit;
 mod leaks;
 mod live;
 mod model;
+mod outputs;
 mod proptest_github;
 mod proptest_junit;
 mod sarif;
