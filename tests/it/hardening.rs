@@ -9,8 +9,7 @@
 //! target ever crashed on (`fuzz/regressions/`) and every fixture stream is replayed through the fuzz
 //! oracle (`fuzz/oracle.rs`).
 
-#[path = "../../fuzz/oracle.rs"]
-mod oracle;
+use crate::oracle;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

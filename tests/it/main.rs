@@ -14,6 +14,9 @@ mod junit;
 mod leaks;
 mod live;
 mod model;
+/// The fuzz targets' checks, shared with the regression and property tests.
+#[path = "../../fuzz/oracle.rs"]
+mod oracle;
 mod outputs;
 mod proptest_github;
 mod proptest_junit;

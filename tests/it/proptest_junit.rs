@@ -4,8 +4,7 @@
 //! Each generated case is one `go test -json` stream of one or more packages written through the real
 //! pipeline and JUnit sink into one file, validated once.
 
-#[path = "../../fuzz/oracle.rs"]
-mod oracle;
+use crate::oracle;
 
 use std::path::Path;
 
