@@ -25,6 +25,7 @@ pub mod model;
 pub mod paths;
 pub mod report;
 pub mod runner;
+pub mod text;
 
 use std::ops::Range;
 

@@ -12,7 +12,7 @@ use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::report::json::Report;
-use crate::report::terminal::sanitize;
+use crate::text::sanitize;
 
 /// How many lines may wait between the child and the pipeline before the child is made to wait.
 const QUEUE_LINES: usize = 4096;

@@ -16,9 +16,10 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::report::github::{truncate_chars, Annotation, TITLE_LIMIT};
+use crate::report::github::{Annotation, TITLE_LIMIT};
 use crate::report::json::Report;
 use crate::report::summary;
+use crate::text::{truncate, Keep};
 
 /// The check run's name.
 pub const CHECK_NAME: &str = "goleash";
@@ -240,8 +241,8 @@ pub fn check_annotations(all: &[Annotation]) -> Vec<CheckAnnotation> {
                 start_column: a.col,
                 end_column: a.col,
                 annotation_level: a.level.check_level(),
-                title: truncate_chars(&a.title, TITLE_LIMIT),
-                message: truncate_chars(&a.message, ANNOTATION_MESSAGE_LIMIT),
+                title: truncate(&a.title, TITLE_LIMIT, Keep::Start),
+                message: truncate(&a.message, ANNOTATION_MESSAGE_LIMIT, Keep::Start),
             })
         })
         .collect()
@@ -257,9 +258,10 @@ pub fn plan(
     opts: &summary::Options,
 ) -> Vec<Request> {
     let annotations = check_annotations(all);
-    let title = truncate_chars(
+    let title = truncate(
         &format!("goleash: {}", summary::headline(report)),
         TITLE_LIMIT,
+        Keep::Start,
     );
     let s = &report.summary;
     let summary_md = format!(
@@ -377,7 +379,7 @@ pub fn decide(
     let said = if message.is_empty() {
         String::new()
     } else {
-        format!(" ({})", truncate_chars(message, 200))
+        format!(" ({})", truncate(message, 200, Keep::Start))
     };
     let backoff = retry
         .base_delay

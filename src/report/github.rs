@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::paths::Resolver;
 use crate::report::json::{FailureEntry, LeakEntry, Location, Report};
+use crate::text::{plural, truncate, Keep};
 
 /// The runner shows at most this many annotations of one level (error, warning, notice) per step.
 pub const PER_LEVEL_CAP: usize = 10;
@@ -308,20 +309,6 @@ fn find_func(dir: &Path, name: &str) -> Option<(String, u32)> {
     found
 }
 
-/// Cuts `s` to at most `max` characters, ending in `…` when cut.
-pub fn truncate_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The distinct tests that saw a leak, as `package.Test`.
 pub fn tests_of(l: &LeakEntry) -> BTreeSet<String> {
     l.occurrences
@@ -462,8 +449,8 @@ fn leak_annotation(
         file: anchor.as_ref().map(|(f, _)| repo_path(prefix, f)),
         line: anchor.as_ref().map(|(_, n)| *n),
         col: None,
-        title: truncate_chars(&title, TITLE_LIMIT),
-        message: truncate_chars(&message, MESSAGE_LIMIT),
+        title: truncate(&title, TITLE_LIMIT, Keep::Start),
+        message: truncate(&message, MESSAGE_LIMIT, Keep::Start),
         subject: Subject::Leak(l.id.clone()),
         short: format!("leak {} ({}){at}", l.id, l.cause),
     }
@@ -504,13 +491,13 @@ fn failure_annotation(f: &FailureEntry, policy: Policy, prefix: &str) -> Annotat
         col: file.as_ref().and(f.column),
         file,
         line,
-        message: truncate_chars(&f.message, MESSAGE_LIMIT),
+        message: truncate(&f.message, MESSAGE_LIMIT, Keep::Start),
         subject: Subject::Failure {
             package: f.package.clone(),
             test: f.test.clone(),
         },
         short: format!("{title}{at}"),
-        title: truncate_chars(&title, TITLE_LIMIT),
+        title: truncate(&title, TITLE_LIMIT, Keep::Start),
     }
 }
 
@@ -622,7 +609,7 @@ pub fn cap(all: &[Annotation]) -> Capped {
         // Keep the note whole even when the message is long.
         let budget = MESSAGE_LIMIT.saturating_sub(note.chars().count() + 40);
         if last.message.chars().count() > budget {
-            text = format!("{}{note}", truncate_chars(&last.message, budget));
+            text = format!("{}{note}", truncate(&last.message, budget, Keep::Start));
         }
         let mut listed = 0;
         for a in &rest[1..] {
@@ -636,7 +623,7 @@ pub fn cap(all: &[Annotation]) -> Capped {
         if listed < more {
             text.push_str(&format!("\n- and {} more", more - listed));
         }
-        last.message = truncate_chars(&text, MESSAGE_LIMIT);
+        last.message = truncate(&text, MESSAGE_LIMIT, Keep::Start);
         shown.push(last);
     }
     Capped { shown, omitted }
@@ -854,12 +841,6 @@ mod tests {
         let a = stop_token();
         assert_eq!(a.len(), "goleash-".len() + 32);
         assert_ne!(a, stop_token());
-    }
-
-    #[test]
-    fn truncation_counts_characters() {
-        assert_eq!(truncate_chars("héllo", 5), "héllo");
-        assert_eq!(truncate_chars("héllo", 4), "hél…");
     }
 
     #[test]

@@ -18,11 +18,12 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::{named_temp_beside, with_path, xml_safe};
+use super::{named_temp_beside, with_path};
 use crate::dump::Source;
 use crate::leak::{self, Finding, Groups};
 use crate::model::{FailureKind, Package, TestResult};
 use crate::paths::Resolver;
+use crate::text::xml_safe;
 use crate::{LiveSink, PackageDone};
 
 /// How many bytes of a failure body are kept from its start, and from its end.

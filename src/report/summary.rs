@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::report::github::{in_repo, reach_phrase, repo_path, tests_of, who};
 use crate::report::json::{FailureEntry, LeakEntry, Report};
+use crate::text::{escape_char, plural, truncate, Keep};
 
 /// GitHub's limit for one step's summary.
 pub const SUMMARY_LIMIT: usize = 1 << 20;
@@ -76,17 +77,17 @@ impl Links {
     }
 }
 
+/// What a URL path keeps as it is: the unreserved characters (RFC 3986) and `/`.
+const PATH_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes a path for a URL, keeping `/` and the unreserved characters.
 pub fn encode_path(p: &str) -> String {
-    let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(p, PATH_KEEP).to_string()
 }
 
 /// How to render.
@@ -116,13 +117,11 @@ impl Default for Options {
     }
 }
 
+/// Writes a control character or bidirectional override as a visible escape; true when `c` is
+/// neither (the caller writes it).
 fn visible(c: char, out: &mut String) -> bool {
     if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
-        if (c as u32) < 0x100 {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        } else {
-            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-        }
+        escape_char(out, c);
         return false;
     }
     true
@@ -258,10 +257,6 @@ fn location_md(file: &str, line: u32, opts: &Options) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The title line: what failed, in words.
 pub fn headline(report: &Report) -> String {
     let s = &report.summary;
@@ -332,7 +327,7 @@ fn failure_row(f: &FailureEntry, opts: &Options) -> String {
         md_code(&who(&f.package, f.test.as_deref())),
         md_text(f.kind),
         at,
-        md_text(&crate::report::github::truncate_chars(&f.message, 500)),
+        md_text(&truncate(&f.message, 500, Keep::Start)),
         leaks.join(" ")
     )
 }

@@ -25,7 +25,13 @@ use crate::dump::Frame;
 use crate::model::PackageResult;
 use crate::paths::Resolver;
 use crate::report::json::{FailureEntry, LeakEntry, OccurrenceEntry, Report};
+use crate::text::{plural, sanitize, sanitize_source, truncate, wrap, Keep};
 use crate::{LiveSink, PackageDone};
+
+/// Display width in columns (characters: every text here is made of narrow ones but for the odd symbol).
+fn columns(s: &str) -> usize {
+    s.chars().count()
+}
 
 /// The width used when standard output is not a terminal and `COLUMNS` does not say otherwise.
 pub const DEFAULT_WIDTH: usize = 100;
@@ -124,54 +130,6 @@ pub fn width_for(terminal: Option<usize>, columns: Option<&str>) -> usize {
         .max(MIN_WIDTH)
 }
 
-/// Makes text from test output inert for a terminal, on one line: control characters (C0, DEL, C1) and
-/// the bidirectional overrides that can reorder what is displayed become visible escapes (`\x1b`,
-/// `\u{202e}`); a tab becomes a space.
-pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c == '\t' || is_unsafe(c)) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        push_safe(&mut out, c, false);
-    }
-    Cow::Owned(out)
-}
-
-/// Like [`sanitize`] for a whole source file: keeps newlines and tabs, drops carriage returns before
-/// newlines.
-fn sanitize_source(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' && chars.peek() == Some(&'\n') {
-            continue;
-        }
-        push_safe(&mut out, c, true);
-    }
-    out
-}
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
-}
-
-fn push_safe(out: &mut String, c: char, keep_layout: bool) {
-    match c {
-        '\n' | '\t' if keep_layout => out.push(c),
-        '\t' => out.push(' '),
-        c if is_unsafe(c) => {
-            if (c as u32) < 0x100 {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            } else {
-                out.push_str(&format!("\\u{{{:04x}}}", c as u32));
-            }
-        }
-        c => out.push(c),
-    }
-}
-
 /// A line that would start (after blanks) with `::` gets a `| ` in front, so that no line written to
 /// the terminal can act as a GitHub workflow command.
 fn guard_lines(text: &str) -> Cow<'_, str> {
@@ -213,35 +171,6 @@ fn paint(s: &str, p: Paint, on: bool) -> String {
         Paint::Bold => "1",
     };
     format!("\u{1b}[{code}m{s}\u{1b}[0m")
-}
-
-/// Display width in columns (characters: every text here is made of narrow ones but for the odd symbol).
-fn columns(s: &str) -> usize {
-    s.chars().count()
-}
-
-/// Cuts `s` to `max` columns, ending it with `…` when cut.
-fn truncate_end(s: &str, max: usize) -> String {
-    if columns(s) <= max {
-        return s.to_string();
-    }
-    let keep = max.saturating_sub(1);
-    let mut out: String = s.chars().take(keep).collect();
-    out.push('…');
-    out
-}
-
-/// Cuts `s` to `max` columns from the left, starting it with `…` when cut (the end of an import path
-/// says the most).
-fn truncate_start(s: &str, max: usize) -> String {
-    let n = columns(s);
-    if n <= max {
-        return s.to_string();
-    }
-    let keep = max.saturating_sub(1);
-    let mut out = String::from("…");
-    out.extend(s.chars().skip(n - keep));
-    out
 }
 
 /// The word for a package result.
@@ -296,10 +225,6 @@ fn counts_text(p: &crate::model::Package) -> String {
     parts.join(", ")
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The live line of one package, fitted to `opts.width`:
 /// `FAIL   example.com/x/fetch  3 failed  1.38s  1 leak`.
 pub fn package_line(done: &PackageDone, opts: &Options) -> String {
@@ -329,7 +254,7 @@ pub fn package_line(done: &PackageDone, opts: &Options) -> String {
             .filter(|s| !s.is_empty())
             .map(|s| 2 + columns(s))
             .sum::<usize>();
-    let name = truncate_start(&name, opts.width.saturating_sub(fixed).max(12));
+    let name = truncate(&name, opts.width.saturating_sub(fixed).max(12), Keep::End);
     let c = opts.color;
     let mut s = format!("{} {}", paint(&word_col, result_paint(p.result), c), name);
     s.push_str("  ");
@@ -882,7 +807,11 @@ pub fn render_failure(f: &FailureEntry, resolver: &Resolver, opts: &Options) -> 
     let mut message = f.message.trim();
     if let Some(a) = at.as_ref().filter(|_| room >= 8) {
         head.push_str("  ");
-        head.push_str(&paint(&truncate_start(a, room), Paint::Dim, opts.color));
+        head.push_str(&paint(
+            &truncate(a, room, Keep::End),
+            Paint::Dim,
+            opts.color,
+        ));
         message = strip_position(message);
     }
     let mut message = sanitize(message.trim_end_matches(':').trim()).into_owned();
@@ -907,39 +836,6 @@ pub fn render_failure(f: &FailureEntry, resolver: &Resolver, opts: &Options) -> 
         text.push_str(&l);
     }
     guard_lines(&text).into_owned()
-}
-
-/// Wraps text at spaces to `width` columns, in at most `max_lines` lines (the last one cut with `…`);
-/// a word longer than a line is cut.
-fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let need = if cur.is_empty() {
-            columns(word)
-        } else {
-            columns(&cur) + 1 + columns(word)
-        };
-        if need <= width || cur.is_empty() {
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.push_str(word);
-        } else {
-            lines.push(std::mem::take(&mut cur));
-            cur.push_str(word);
-        }
-    }
-    if !cur.is_empty() {
-        lines.push(cur);
-    }
-    if lines.len() > max_lines {
-        lines.truncate(max_lines);
-        if let Some(last) = lines.last_mut() {
-            last.push_str(" …");
-        }
-    }
-    lines.into_iter().map(|l| truncate_end(&l, width)).collect()
 }
 
 /// The totals line: `26 packages, 44 tests: 17 passed, 26 failed, 1 skipped; 21 leaks (29 goroutines)`.
@@ -1063,21 +959,6 @@ mod tests {
     fn lines_starting_with_a_workflow_command_are_guarded() {
         assert_eq!(guard_lines("a\n  ::error::x\nb"), "a\n|   ::error::x\nb");
         assert_eq!(guard_lines("a :: b"), "a :: b");
-    }
-
-    #[test]
-    fn wrap_breaks_at_spaces_and_caps_lines() {
-        assert_eq!(wrap("aa bb cc dd", 5, 3), ["aa bb", "cc dd"]);
-        assert_eq!(wrap("aa bb cc dd ee ff gg", 5, 2), ["aa bb", "cc d…"]);
-        assert_eq!(wrap("abcdefgh", 5, 2), ["abcd…"]);
-        assert_eq!(wrap("", 5, 2), Vec::<String>::new());
-    }
-
-    #[test]
-    fn truncation_keeps_the_informative_end() {
-        assert_eq!(truncate_start("example.com/a/b/c", 8), "…m/a/b/c");
-        assert_eq!(truncate_start("short", 8), "short");
-        assert_eq!(truncate_end("abcdefghij", 5), "abcd…");
     }
 
     #[test]

@@ -142,7 +142,7 @@ fn normalized(s: &str) -> String {
 /// What a reader gets from the attribute goleash writes for `s`: control characters made visible
 /// (`\xNN`), white space normalized.
 fn attribute_as_read(s: &str) -> String {
-    normalized(&goleash::report::xml_safe(s))
+    normalized(&goleash::text::xml_safe(s))
 }
 
 /// The test cases of a JUnit file: (suite, name, outcome element or "pass").

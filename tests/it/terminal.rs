@@ -10,9 +10,10 @@ use goleash::input;
 use goleash::paths::Resolver;
 use goleash::report::json::{self, Report};
 use goleash::report::terminal::{
-    self, render_failure, render_leak, sanitize, totals_line, use_color, width_for, ColorChoice,
-    Options, TerminalSink,
+    self, render_failure, render_leak, totals_line, use_color, width_for, ColorChoice, Options,
+    TerminalSink,
 };
+use goleash::text::sanitize;
 use goleash::Pipeline;
 use pretty_assertions::assert_eq;
 
