@@ -179,7 +179,7 @@ impl Step {
 
 fn step(inputs: &[(&str, &str)]) -> Step {
     let temp = tempfile::tempdir().unwrap();
-    let bin = Path::new(env!("CARGO_BIN_EXE_goleash"))
+    let bin = Path::new(crate::common::BIN)
         .parent()
         .unwrap()
         .to_path_buf();

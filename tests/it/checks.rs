@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -19,6 +18,8 @@ use goleash::report::github;
 use goleash::report::json::{LeakEntry, Location, Report};
 use goleash::report::summary;
 use serde_json::{json, Value};
+
+use crate::common::Goleash;
 
 const TOKEN: &str = "ghs_TESTTOKEN0123456789abcdefSECRET";
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -471,40 +472,29 @@ struct Out {
 }
 
 fn goleash_checks(api: &FakeApi, extra_env: &[(&str, &str)]) -> Out {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("report.json");
-    let ws = repo();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    cmd.current_dir(repo());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.args([
-        "fixtures/streams/go1.26/test.json",
-        "--root",
-        "fixtures/go",
-        "--checks",
-        "--color",
-        "never",
-    ]);
-    cmd.arg("--json").arg(&json);
-    cmd.env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_WORKSPACE", &ws)
+    let r = Goleash::new()
+        .args([
+            "fixtures/streams/go1.26/test.json",
+            "--root",
+            "fixtures/go",
+            "--checks",
+            "--color",
+            "never",
+        ])
+        .out("--json", "report.json")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", repo())
         .env("GITHUB_API_URL", api.url("/api/v3"))
         .env("GITHUB_TOKEN", TOKEN)
         .env("GITHUB_REPOSITORY", "acme/leaky")
-        .env("GITHUB_SHA", SHA);
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+        .env("GITHUB_SHA", SHA)
+        .envs(extra_env)
+        .run();
     Out {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        json: serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap(),
+        status: r.status,
+        json: r.json_file("report.json").unwrap(),
+        stdout: r.stdout,
+        stderr: r.stderr,
     }
 }
 

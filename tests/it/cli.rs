@@ -3,42 +3,32 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use pretty_assertions::assert_eq;
 
+use crate::common::{Goleash, Ran};
+
 const STREAM: &str = "fixtures/streams/go1.26/test.json";
 const TEXT_STREAM: &str = "fixtures/streams/go1.26/test-v.txt";
 
 /// The binary, in the crate's folder, with no environment that changes what it prints.
-fn goleash() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for v in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_WORKSPACE",
-        "GITHUB_TOKEN",
-        "NO_COLOR",
-        "COLUMNS",
-    ] {
-        c.env_remove(v);
-    }
-    c
+fn goleash() -> Goleash {
+    Goleash::new()
 }
 
-fn run(args: &[&str]) -> Output {
-    goleash().args(args).output().unwrap()
+fn run(args: &[&str]) -> Ran {
+    goleash().args(args).run()
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
+fn stdout(o: &Ran) -> String {
+    String::from_utf8(o.raw_stdout.clone()).unwrap()
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
+fn stderr(o: &Ran) -> String {
+    String::from_utf8(o.raw_stderr.clone()).unwrap()
 }
 
 /// The live lines of a finished run: everything before the first blank line.
@@ -55,8 +45,10 @@ fn feed_slowly(path: &str, expect_before: usize) -> (Vec<String>, String, Option
     let data = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
     let lines: Vec<&str> = data.split_inclusive('\n').collect();
     let half = lines.len() / 2;
-    let mut child = goleash()
+    let (mut cmd, _temp) = goleash()
         .args(["--color", "never", "--root", "fixtures/go"])
+        .command();
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -152,7 +144,7 @@ fn package_lines_appear_while_the_text_stream_is_still_coming() {
 #[test]
 fn the_fixture_run_renders_leaks_with_source_failures_and_totals() {
     let o = run(&[STREAM, "--color", "never", "--root", "fixtures/go"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status, 1);
     let out = stdout(&o);
     assert!(!out.contains('\u{1b}'));
     assert!(!out.contains(env!("CARGO_MANIFEST_DIR")));
@@ -170,7 +162,7 @@ fn quiet_keeps_failures_leaks_and_totals() {
         "fixtures/go",
         "--quiet",
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status, 1);
     let quiet = stdout(&o);
     let dropped: Vec<&str> = loud
         .lines()
@@ -199,8 +191,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
             .args(args)
             .args(["--color", "always"])
             .env("NO_COLOR", "1")
-            .output()
-            .unwrap(),
+            .run(),
     );
     assert!(
         always.starts_with("\u{1b}[1;31mBUILD FAIL\u{1b}[0m "),
@@ -241,8 +232,7 @@ fn columns_sets_the_width_when_not_a_terminal() {
     let o = goleash()
         .args([STREAM, "--color", "never", "--root", "fixtures/go"])
         .env("COLUMNS", "60")
-        .output()
-        .unwrap();
+        .run();
     let out = stdout(&o);
     // Wrapped text (titles, test lists, help) fits; source lines are shown as they are.
     let text_lines: Vec<&str> = out
@@ -276,21 +266,11 @@ fn clean_stream() -> String {
 
 #[test]
 fn a_clean_run_exits_0_with_one_line_and_the_totals() {
-    let mut child = goleash()
+    let o = goleash()
         .args(["--color", "never", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(clean_stream().as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(0));
+        .stdin(clean_stream())
+        .run();
+    assert_eq!(o.status, 0);
     assert_eq!(
         stdout(&o),
         "ok      example.com/leaky/clean  5 passed  1.02s\n\n1 package, 5 tests: 5 passed, 0 failed, 0 skipped; 0 leaks (0 goroutines)\n"
@@ -300,15 +280,15 @@ fn a_clean_run_exits_0_with_one_line_and_the_totals() {
 
 #[test]
 fn fail_on_decides_between_0_and_1() {
-    assert_eq!(run(&[STREAM, "--fail-on", "never"]).status.code(), Some(0));
-    assert_eq!(run(&[STREAM, "--fail-on", "leak"]).status.code(), Some(1));
-    assert_eq!(run(&[STREAM]).status.code(), Some(1));
+    assert_eq!(run(&[STREAM, "--fail-on", "never"]).status, 0);
+    assert_eq!(run(&[STREAM, "--fail-on", "leak"]).status, 1);
+    assert_eq!(run(&[STREAM]).status, 1);
 }
 
 #[test]
 fn tool_problems_exit_2_naming_the_path() {
     let o = run(&["no/such/input.json"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status, 2);
     assert_eq!(stdout(&o), "");
     assert_eq!(
         stderr(&o),
@@ -316,7 +296,7 @@ fn tool_problems_exit_2_naming_the_path() {
     );
     for flag in ["--junit", "--json", "--write-baseline"] {
         let o = run(&[STREAM, flag, "no/such/dir/out.file"]);
-        assert_eq!(o.status.code(), Some(2), "{flag}");
+        assert_eq!(o.status, 2, "{flag}");
         assert_eq!(
             stdout(&o),
             "",
@@ -329,21 +309,21 @@ fn tool_problems_exit_2_naming_the_path() {
         );
     }
     let o = run(&[STREAM, "--baseline", "no/such/baseline.txt"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status, 2);
     assert_eq!(
         stderr(&o),
         "goleash: no/such/baseline.txt: No such file or directory (os error 2)\n"
     );
     let o = run(&[STREAM, "--color", "sometimes"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status, 2);
     assert!(
         stderr(&o).starts_with("error: invalid value 'sometimes' for '--color <WHEN>'"),
         "{}",
         stderr(&o)
     );
-    assert_eq!(run(&["--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(run(&["--no-such-flag"]).status, 2);
     let o = run(&[STREAM, "--", "go", "test"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status, 2);
     assert!(
         stderr(&o).starts_with("error: the argument '[INPUTS]...' cannot be used with '[CMD]...'")
     );
@@ -352,7 +332,7 @@ fn tool_problems_exit_2_naming_the_path() {
 #[test]
 fn a_command_that_cannot_start_exits_2_naming_it() {
     let o = run(&["--", "goleash-no-such-command", "test", "./..."]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status, 2);
     assert_eq!(stdout(&o), "");
     assert_eq!(
         stderr(&o),
@@ -364,7 +344,7 @@ fn a_command_that_cannot_start_exits_2_naming_it() {
 #[test]
 fn a_failed_command_without_failing_tests_says_so_and_exits_1() {
     let o = run(&["--color", "never", "--", "sh", "-c", "exit 3"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status, 1);
     assert_eq!(
         stdout(&o),
         "\n0 packages, 0 tests: 0 passed, 0 failed, 0 skipped; 0 leaks (0 goroutines)\n"
@@ -440,21 +420,11 @@ fn go_available() {
     );
 }
 
-fn in_module(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    c.current_dir(dir)
+fn in_module(dir: &Path) -> Goleash {
+    Goleash::new()
+        .current_dir(dir)
         .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off");
-    for v in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_WORKSPACE",
-        "NO_COLOR",
-        "COLUMNS",
-    ] {
-        c.env_remove(v);
-    }
-    c
+        .env("GOPROXY", "off")
 }
 
 /// Replaces the package's duration (the one thing that varies) with `X.XXs`.
@@ -480,9 +450,8 @@ fn go_test_runs_as_a_child_with_json_added() {
     let dir = tiny_module();
     let o = in_module(dir.path())
         .args(["--color", "never", "--", "go", "test", "-count=1", "./..."])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        .run();
+    assert_eq!(o.status, 1, "{}", stderr(&o));
     let out = fixed_duration(&stdout(&o));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
@@ -535,17 +504,15 @@ fn go_test_runs_as_a_child_with_json_added() {
             "-json",
             "./...",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
+        .run();
+    assert_eq!(o.status, 1);
     // A passing run exits 0; `-json` given by the user is not doubled.
     let o = in_module(dir.path())
         .args([
             "--color", "never", "--", "go", "test", "-json", "-run", "TestFast", "./...",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        .run();
+    assert_eq!(o.status, 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
         out.starts_with("ok      example.com/tiny  1 passed  "),
@@ -575,7 +542,7 @@ fn go_test_output_is_streamed_live() {
         ),
     )
     .unwrap();
-    let mut child = in_module(dir.path())
+    let (mut cmd, _temp) = in_module(dir.path())
         .args([
             "--color",
             "never",
@@ -587,6 +554,8 @@ fn go_test_output_is_streamed_live() {
             "TestFast|TestWaits",
             "./...",
         ])
+        .command();
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -627,7 +596,7 @@ fn go_test_output_is_streamed_live() {
 #[test]
 fn help_shows_the_three_uses() {
     let o = run(&["--help"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status, 0);
     let help = stdout(&o);
     for example in [
         "    go test -json ./... 2>&1 | goleash --junit junit.xml",
@@ -644,7 +613,7 @@ fn help_shows_the_three_uses() {
 #[test]
 fn completions_and_man_page() {
     let o = run(&["completions", "bash"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status, 0);
     let bash = stdout(&o);
     assert!(bash.starts_with("_goleash() {"), "{bash}");
     assert!(bash.contains("--fail-on"));
@@ -653,9 +622,9 @@ fn completions_and_man_page() {
     let fish = stdout(&run(&["completions", "fish"]));
     assert!(fish.contains("complete -c goleash"), "{fish}");
     let o = run(&["completions", "tcsh"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status, 2);
     let o = run(&["man"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status, 0);
     let man = stdout(&o);
     assert!(man.lines().any(|l| l.starts_with(".TH goleash 1")), "{man}");
     assert!(man.contains("\\-\\-color"));

@@ -2,8 +2,10 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Stdio};
 
 pub use serde_json::Value;
 
@@ -55,6 +57,176 @@ pub fn module() -> PathBuf {
     repo().join("fixtures/go")
 }
 
+/// The goleash binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_goleash");
+
+/// Whether the binary reads this environment variable, so a test must not inherit it: CI sets the
+/// GitHub ones, a terminal sets `COLUMNS`, a user `NO_COLOR`.
+fn read_by_goleash(name: &str) -> bool {
+    name.starts_with("GITHUB_")
+        || name.starts_with("RUNNER_")
+        || name == "NO_COLOR"
+        || name == "COLUMNS"
+}
+
+/// One run of the binary, set up step by step: arguments, inputs, environment, standard input, the
+/// working folder, and output files in a fresh temp folder that the result keeps.
+///
+/// It starts in the crate's folder with none of the environment goleash reads ([`read_by_goleash`]),
+/// so what a test sets is all the binary sees.
+pub struct Goleash {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+    dir: tempfile::TempDir,
+}
+
+impl Default for Goleash {
+    fn default() -> Goleash {
+        Goleash::new()
+    }
+}
+
+impl Goleash {
+    /// The binary in the crate's folder with a clean environment and a fresh temp folder.
+    pub fn new() -> Goleash {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(repo());
+        for (k, _) in std::env::vars_os() {
+            if k.to_str().is_some_and(read_by_goleash) {
+                cmd.env_remove(k);
+            }
+        }
+        Goleash {
+            cmd,
+            stdin: None,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The run's temp folder (kept by the result).
+    pub fn temp(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Adds one argument.
+    pub fn arg(mut self, a: impl AsRef<OsStr>) -> Goleash {
+        self.cmd.arg(a);
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<S: AsRef<OsStr>>(mut self, args: impl IntoIterator<Item = S>) -> Goleash {
+        self.cmd.args(args);
+        self
+    }
+
+    /// Adds `flag PATH` with PATH = `name` in the temp folder; the result reads it with [`Ran::file`].
+    pub fn out(self, flag: &str, name: &str) -> Goleash {
+        let path = self.dir.path().join(name);
+        self.arg(flag).arg(path)
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Goleash {
+        self.cmd.env(k, v);
+        self
+    }
+
+    /// Sets environment variables.
+    pub fn envs(mut self, vars: &[(&str, &str)]) -> Goleash {
+        self.cmd.envs(vars.iter().copied());
+        self
+    }
+
+    /// Removes an environment variable.
+    pub fn env_remove(mut self, k: impl AsRef<OsStr>) -> Goleash {
+        self.cmd.env_remove(k);
+        self
+    }
+
+    /// Runs in `dir` instead of the crate's folder.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Goleash {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    /// Runs in the temp folder (relative output paths land there).
+    pub fn in_temp(mut self) -> Goleash {
+        self.cmd.current_dir(self.dir.path());
+        self
+    }
+
+    /// Feeds `bytes` on standard input (else it is empty).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Goleash {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// The command as set up, and the temp folder, for a test that drives the process itself.
+    pub fn command(self) -> (Command, tempfile::TempDir) {
+        (self.cmd, self.dir)
+    }
+
+    /// Runs to the end: exit status, standard output and error, and the temp folder with its files.
+    pub fn run(mut self) -> Ran {
+        self.cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("goleash starts");
+        let mut pipe = child.stdin.take().unwrap();
+        let bytes = self.stdin.take().unwrap_or_default();
+        // A writer thread: goleash may fill its output pipes before it has read all of its input.
+        let writer = std::thread::spawn(move || {
+            // goleash may stop reading early (a bad flag); that is the test's business, not a panic.
+            let _ = pipe.write_all(&bytes);
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        Ran {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            raw_stdout: out.stdout,
+            raw_stderr: out.stderr,
+            dir: self.dir,
+        }
+    }
+}
+
+/// What a finished run printed and wrote.
+pub struct Ran {
+    /// The exit status (-1 when killed by a signal).
+    pub status: i32,
+    /// Standard output (invalid UTF-8 replaced).
+    pub stdout: String,
+    /// Standard error (invalid UTF-8 replaced).
+    pub stderr: String,
+    /// Standard output as printed.
+    pub raw_stdout: Vec<u8>,
+    /// Standard error as printed.
+    pub raw_stderr: Vec<u8>,
+    /// The run's temp folder.
+    pub dir: tempfile::TempDir,
+}
+
+impl Ran {
+    /// A file in the temp folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The text of a file in the temp folder, if it was written.
+    pub fn file(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.path(name)).ok()
+    }
+
+    /// A JSON file in the temp folder, if it was written (it must parse).
+    pub fn json_file(&self, name: &str) -> Option<Value> {
+        self.file(name).map(|s| serde_json::from_str(&s).unwrap())
+    }
+}
+
 /// What one run of the binary produced.
 pub struct Run {
     pub status: i32,
@@ -67,24 +239,20 @@ pub struct Run {
 
 /// Runs goleash on the inputs with `--junit` and `--json` into a temp dir, plus extra args.
 pub fn goleash(inputs: &[&Path], extra: &[&str]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let junit = dir.path().join("junit.xml");
-    let json = dir.path().join("report.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    cmd.arg("--junit").arg(&junit).arg("--json").arg(&json);
-    cmd.args(extra);
-    cmd.args(inputs);
-    cmd.env_remove("GITHUB_ACTIONS").env("NO_COLOR", "1");
-    let out: Output = cmd.output().unwrap();
+    let r = Goleash::new()
+        .out("--junit", "junit.xml")
+        .out("--json", "report.json")
+        .args(extra)
+        .args(inputs)
+        .env("NO_COLOR", "1")
+        .run();
     Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        junit: std::fs::read_to_string(&junit).ok(),
-        json: std::fs::read_to_string(&json)
-            .ok()
-            .map(|s| serde_json::from_str(&s).unwrap()),
-        dir,
+        status: r.status,
+        junit: r.file("junit.xml"),
+        json: r.json_file("report.json"),
+        stdout: r.stdout,
+        stderr: r.stderr,
+        dir: r.dir,
     }
 }
 

@@ -5,12 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use goleash::report::github::{self, Level};
 use goleash::report::json::{Location, Report};
 use goleash::report::summary;
 use serde_json::Value;
+
+use crate::common::Goleash;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -30,35 +31,17 @@ struct Out {
 
 /// Runs goleash with a clean GitHub environment plus `env`, writing the JSON report to a temp file.
 fn goleash(args: &[&str], env: &[(&str, &str)]) -> Out {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("report.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    cmd.current_dir(repo());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_") || k.starts_with("RUNNER_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("NO_COLOR", "1");
+    let mut run = Goleash::new().env("NO_COLOR", "1");
     if !args.windows(2).any(|w| w == ["--json", "-"]) {
-        cmd.arg("--json").arg(&json);
+        run = run.out("--json", "report.json");
     }
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let json = match std::fs::read_to_string(&json) {
-        Ok(s) => serde_json::from_str(&s).unwrap(),
-        Err(_) => Value::Null,
-    };
+    let r = run.args(args).envs(env).run();
     Out {
-        status: out.status.code().unwrap_or(-1),
-        stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        json,
-        dir,
+        status: r.status,
+        json: r.json_file("report.json").unwrap_or(Value::Null),
+        stdout: r.stdout,
+        stderr: r.stderr,
+        dir: r.dir,
     }
 }
 

@@ -9,8 +9,6 @@
 //! target ever crashed on (`fuzz/regressions/`) and every fixture stream is replayed through the fuzz
 //! oracle (`fuzz/oracle.rs`).
 
-use crate::oracle;
-
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,7 +17,8 @@ use std::time::Duration;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-use crate::common::{assert_schema_valid, junitparser_totals, repo, stream};
+use crate::common::{assert_schema_valid, junitparser_totals, repo, stream, Goleash, BIN};
+use crate::oracle;
 
 /// What one run of the binary on one damaged input produced.
 struct Outcome {
@@ -80,19 +79,8 @@ impl Outcome {
 }
 
 /// The binary with no environment that changes what it prints.
-fn goleash() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    for v in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_WORKSPACE",
-        "GITHUB_TOKEN",
-        "COLUMNS",
-    ] {
-        c.env_remove(v);
-    }
-    c.env("NO_COLOR", "1");
-    c
+fn goleash() -> Goleash {
+    Goleash::new().env("NO_COLOR", "1")
 }
 
 /// Writes `bytes` as `name` in a fresh folder and runs goleash there on it (so warnings name `name`),
@@ -100,24 +88,20 @@ fn goleash() -> Command {
 /// than 0 or 1, on a JUnit file xmllint rejects, and when stderr and the JSON report disagree on the
 /// warnings.
 fn run_input(name: &str, bytes: &[u8], extra: &[&str]) -> Outcome {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(name), bytes).unwrap();
-    let out = goleash()
-        .current_dir(dir.path())
+    let run = goleash().in_temp();
+    std::fs::write(run.temp().join(name), bytes).unwrap();
+    let out = run
         .args(["--junit", "junit.xml", "--json", "report.json"])
         .args(extra)
         .arg(name)
-        .output()
-        .unwrap();
+        .run();
     let o = Outcome {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        junit: std::fs::read_to_string(dir.path().join("junit.xml")).unwrap_or_default(),
-        json: std::fs::read_to_string(dir.path().join("report.json"))
-            .map(|s| serde_json::from_str(&s).unwrap())
-            .unwrap_or(Value::Null),
-        dir,
+        status: out.status,
+        junit: out.file("junit.xml").unwrap_or_default(),
+        json: out.json_file("report.json").unwrap_or(Value::Null),
+        stdout: out.stdout,
+        stderr: out.stderr,
+        dir: out.dir,
     };
     assert!(
         !o.stderr.contains("panicked"),
@@ -909,11 +893,10 @@ fn a_failed_run_leaves_earlier_reports_whole_and_no_temporary_files() {
         .args(["--write-baseline", "baseline.txt"])
         .arg(stream("go1.26/test.json"))
         .arg("not-a-file")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run();
+    assert_eq!(out.status, 2);
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        out.stderr,
         "goleash: not-a-file: Is a directory (os error 21)\n"
     );
     for f in ["junit.xml", "report.json", "out.sarif", "baseline.txt"] {
@@ -955,17 +938,11 @@ fn an_output_path_that_cannot_be_written_is_exit_2_naming_it() {
             .current_dir(d)
             .args([flag, "a-file/out"])
             .arg(&input)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{flag}");
+            .run();
+        assert_eq!(out.status, 2, "{flag}");
+        assert_eq!(out.stdout, "", "{flag}: nothing read");
         assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "",
-            "{flag}: nothing read"
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "goleash: a-file/out: Not a directory (os error 20)\n",
+            out.stderr, "goleash: a-file/out: Not a directory (os error 20)\n",
             "{flag}"
         );
     }
@@ -975,12 +952,10 @@ fn an_output_path_that_cannot_be_written_is_exit_2_naming_it() {
             .current_dir(d)
             .args([flag, "a-dir"])
             .arg(&input)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{flag}");
+            .run();
+        assert_eq!(out.status, 2, "{flag}");
         assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "goleash: a-dir: Is a directory (os error 21)\n",
+            out.stderr, "goleash: a-dir: Is a directory (os error 21)\n",
             "{flag}"
         );
         assert_eq!(
@@ -999,12 +974,11 @@ fn an_output_path_that_cannot_be_written_is_exit_2_naming_it() {
 /// Runs goleash with its stdout closed before it writes anything; returns (status, stderr) and the
 /// folder with the reports it still wrote.
 fn run_with_closed_stdout(args: &[&str]) -> (i32, String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = goleash();
-    cmd.current_dir(dir.path()).args(["--junit", "junit.xml"]);
+    let mut run = goleash().in_temp().args(["--junit", "junit.xml"]);
     if !args.contains(&"--json") {
-        cmd.args(["--json", "report.json"]);
+        run = run.args(["--json", "report.json"]);
     }
+    let (mut cmd, dir) = run.command();
     let mut child = cmd
         .arg("--root")
         .arg(crate::common::module())
@@ -1050,7 +1024,7 @@ fn head_dash_1_in_a_shell_pipeline() {
     let input = stream("go1.26/test.json");
     let script = format!(
         "'{}' --color never '{}' | head -1; echo \"status ${{PIPESTATUS[0]}}\"",
-        env!("CARGO_BIN_EXE_goleash"),
+        BIN,
         input.display()
     );
     let out = Command::new("bash")
@@ -1084,9 +1058,8 @@ fn json_to_a_closed_stdout_ends_quietly() {
 fn an_idle_pipe_is_read_to_its_end_and_the_reports_written_when_it_closes() {
     let root = crate::common::module();
     let reference = run_fixture("go1.26/test.json", &["--root", root.to_str().unwrap()]);
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = goleash()
-        .current_dir(dir.path())
+    let (mut cmd, dir) = goleash()
+        .in_temp()
         .args([
             "--junit",
             "junit.xml",
@@ -1097,6 +1070,8 @@ fn an_idle_pipe_is_read_to_its_end_and_the_reports_written_when_it_closes() {
             "--root",
         ])
         .arg(&root)
+        .command();
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -13,9 +13,6 @@ fn live_go_test_through_goleash() {
         );
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("report.json");
-    let junit = dir.path().join("junit.xml");
     // The same flags as fixtures/regenerate's go1.26 capture.
     let mut go = Command::new("go")
         .args([
@@ -31,16 +28,13 @@ fn live_go_test_through_goleash() {
         .stderr(Stdio::null())
         .spawn()
         .expect("go test starts");
-    let out = Command::new(env!("CARGO_BIN_EXE_goleash"))
-        .arg("--json")
-        .arg(&report)
-        .arg("--junit")
-        .arg(&junit)
+    let (mut cmd, dir) = Goleash::new()
+        .out("--json", "report.json")
+        .out("--junit", "junit.xml")
         .arg("--root")
         .arg(module())
-        .stdin(go.stdout.take().unwrap())
-        .output()
-        .unwrap();
+        .command();
+    let out = cmd.stdin(go.stdout.take().unwrap()).output().unwrap();
     // go test fails on purpose: the module leaks.
     assert_eq!(go.wait().unwrap().code(), Some(1));
     assert_eq!(
@@ -49,11 +43,13 @@ fn live_go_test_through_goleash() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let live: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let live: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
     let captured = fixture_run("go1.26/test.json").json.unwrap();
     assert_eq!(failing(&live), failing(&captured));
     assert_eq!(stable_ids(&live), stable_ids(&captured));
     assert_eq!(live["summary"]["tests"], captured["summary"]["tests"]);
     assert_eq!(live["summary"]["failed"], captured["summary"]["failed"]);
-    assert_schema_valid(&junit);
+    assert_schema_valid(&dir.path().join("junit.xml"));
 }

@@ -18,37 +18,19 @@
 //! command, the second run's terminal report, the end of the stretch, then the annotations.
 
 use std::path::Path;
-use std::process::Command;
 
-/// What a run prints on standard output, standard error and the exit status.
-struct Printed {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
+use crate::common::{Goleash, Ran};
 
 /// Runs the binary from the crate's folder with a fixed terminal and no GitHub environment.
-fn launch(args: &[&std::ffi::OsStr]) -> Printed {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).args(args);
-    for v in [
-        "GITHUB_ACTIONS",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_WORKSPACE",
-        "GITHUB_SERVER_URL",
-        "GITHUB_REPOSITORY",
-        "GITHUB_SHA",
-        "GITHUB_TOKEN",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd.env("NO_COLOR", "1").env("COLUMNS", "100");
-    let out = cmd.output().unwrap();
-    Printed {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+fn launch(args: &[&std::ffi::OsStr]) -> Ran {
+    let r = Goleash::new()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .run();
+    String::from_utf8(r.raw_stdout.clone()).expect("standard output is UTF-8");
+    String::from_utf8(r.raw_stderr.clone()).expect("standard error is UTF-8");
+    r
 }
 
 /// The text as a snapshot that keeps every byte insta would normalise away.
@@ -120,9 +102,8 @@ fn snapshot_stream(rel: &str) {
     );
     assert_eq!(all.status, plain.status);
     let tmp = dir.path().to_str().unwrap();
-    let stderr = |p: &Printed| {
-        exact(&format!("exit status {}\n{}", p.status, p.stderr)).replace(tmp, "[TMP]")
-    };
+    let stderr =
+        |p: &Ran| exact(&format!("exit status {}\n{}", p.status, p.stderr)).replace(tmp, "[TMP]");
     let mut outputs: Vec<(&str, String)> = files
         .iter()
         .map(|(name, _, path)| (*name, file(path)))

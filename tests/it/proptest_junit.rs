@@ -4,8 +4,6 @@
 //! Each generated case is one `go test -json` stream of one or more packages written through the real
 //! pipeline and JUnit sink into one file, validated once.
 
-use crate::oracle;
-
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -15,6 +13,8 @@ use serde_json::json;
 use goleash::paths::Resolver;
 use goleash::report::junit::JunitSink;
 use goleash::{LiveSink, Pipeline};
+
+use crate::oracle;
 
 /// How a generated test ends.
 #[derive(Debug, Clone, Copy, PartialEq)]

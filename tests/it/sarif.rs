@@ -3,9 +3,10 @@
 //! fixture run, a rule per cause, locations, fingerprints with the leak id.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use serde_json::Value;
+
+use crate::common::Goleash;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,33 +35,19 @@ struct Out {
 }
 
 fn run(stream: &str, extra: &[&str], env: &[(&str, &str)]) -> Out {
-    let dir = tempfile::tempdir().unwrap();
-    let sarif = dir.path().join("leaks.sarif");
-    let json = dir.path().join("report.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_goleash"));
-    cmd.current_dir(repo());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.arg(stream)
-        .args(["--root", "fixtures/go", "--github", "never", "-q"]);
-    cmd.arg("--sarif").arg(&sarif).arg("--json").arg(&json);
-    cmd.args(extra);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+    let r = Goleash::new()
+        .arg(stream)
+        .args(["--root", "fixtures/go", "--github", "never", "-q"])
+        .out("--sarif", "leaks.sarif")
+        .out("--json", "report.json")
+        .args(extra)
+        .envs(env)
+        .run();
     Out {
-        status: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        sarif: std::fs::read_to_string(&sarif)
-            .ok()
-            .map(|s| serde_json::from_str(&s).unwrap()),
-        json: std::fs::read_to_string(&json)
-            .map(|s| serde_json::from_str(&s).unwrap())
-            .unwrap_or(Value::Null),
+        status: r.status,
+        sarif: r.json_file("leaks.sarif"),
+        json: r.json_file("report.json").unwrap_or(Value::Null),
+        stderr: r.stderr,
     }
 }
 
@@ -250,8 +237,7 @@ fn a_run_without_leaks_gives_an_empty_valid_log() {
 
 #[test]
 fn an_unwritable_sarif_path_is_a_tool_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_goleash"))
-        .current_dir(repo())
+    let out = Goleash::new()
         .args([
             FIXTURE,
             "--github",
@@ -259,8 +245,7 @@ fn an_unwritable_sarif_path_is_a_tool_error() {
             "--sarif",
             "/nonexistent-dir/leaks.sarif",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent-dir/leaks.sarif"));
+        .run();
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("/nonexistent-dir/leaks.sarif"));
 }
