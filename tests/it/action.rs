@@ -211,6 +211,16 @@ fn step(inputs: &[(&str, &str)]) -> Step {
     Step { out, temp }
 }
 
+/// A relative path from the crate's folder (where the step runs) to `name` in `dir`, a temp folder:
+/// the step must make it absolute, and nothing is written into the checkout (whose `target/` need not
+/// exist when `CARGO_TARGET_DIR` points elsewhere).
+fn relative_from_repo(dir: &Path, name: &str) -> String {
+    let up = repo().canonicalize().unwrap().components().count() - 1;
+    let to = dir.canonicalize().unwrap().join(name);
+    let to = to.strip_prefix("/").unwrap();
+    format!("{}{}", "../".repeat(up), to.display())
+}
+
 /// `junit=` from the outputs, checked to be a written JUnit file.
 fn junit_output(s: &Step) -> PathBuf {
     let outputs = s.outputs();
@@ -261,24 +271,27 @@ fn the_step_reads_a_report_and_sets_the_outputs() {
 
 #[test]
 fn named_outputs_are_made_absolute_and_fail_on_never_passes() {
+    let out = tempfile::tempdir().unwrap();
+    let (junit_rel, json_rel) = (
+        relative_from_repo(out.path(), "junit.xml"),
+        relative_from_repo(out.path(), "report.json"),
+    );
     let s = step(&[
         ("GOLEASH_REPORT", "fixtures/streams/go1.26/test.json"),
         ("GOLEASH_WORKING_DIRECTORY", "fixtures/go"),
         ("GOLEASH_FAIL_ON", "never"),
-        ("GOLEASH_JUNIT", "target/action-test-junit.xml"),
-        ("GOLEASH_JSON", "target/action-test-report.json"),
+        ("GOLEASH_JUNIT", &junit_rel),
+        ("GOLEASH_JSON", &json_rel),
     ]);
     assert_eq!(s.status(), 0, "{}", s.stderr());
-    let junit = repo().join("target/action-test-junit.xml");
+    let junit = repo().join(&junit_rel);
     assert_eq!(
         s.outputs(),
         format!("leaks=21\nfailed=26\njunit={}\n", junit.display())
     );
     assert_eq!(junit_output(&s), junit);
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("target/action-test-report.json")).unwrap(),
-    )
-    .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(&json_rel)).unwrap()).unwrap();
     assert_eq!(report["summary"]["leaks"], 21);
     assert!(s
         .stdout()
@@ -333,12 +346,14 @@ fn the_step_runs_real_go_test() {
         eprintln!("go not found: not run (CI sets GOLEASH_REQUIRE_GO=1 and fails instead)");
         return;
     }
+    let out = tempfile::tempdir().unwrap();
+    let report_rel = relative_from_repo(out.path(), "go.json");
     let s = step(&[
         (
             "GOLEASH_RUN",
             "go test -json -count=1 ./earlyreturn/ ./clean/",
         ),
-        ("GOLEASH_REPORT", "target/action-test-go.json"),
+        ("GOLEASH_REPORT", &report_rel),
         ("GOLEASH_WORKING_DIRECTORY", "fixtures/go"),
     ]);
     assert_eq!(s.status(), 1, "{}\n{}", s.stdout(), s.stderr());
@@ -364,7 +379,7 @@ fn the_step_runs_real_go_test() {
         "{}",
         cmds[0]
     );
-    let saved = std::fs::read_to_string(repo().join("target/action-test-go.json")).unwrap();
+    let saved = std::fs::read_to_string(repo().join(&report_rel)).unwrap();
     assert!(saved.contains("\"Package\":\"example.com/leaky/earlyreturn\""));
     assert!(
         s.summary()
