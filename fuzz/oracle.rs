@@ -13,10 +13,11 @@
 
 use std::io;
 
+use goleash::error::Error;
 use goleash::input::{self, fastjson, json, text};
 use goleash::paths::Resolver;
 use goleash::report::{self, junit};
-use goleash::{LiveSink, PackageDone, Pipeline};
+use goleash::{PackageDone, Pipeline, Sink};
 
 /// Totals over the JUnit suites rendered so far.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +39,8 @@ pub struct CheckSink {
     pub suites: usize,
 }
 
-impl LiveSink for CheckSink {
-    fn package_done(&mut self, done: &PackageDone) -> io::Result<()> {
+impl Sink for CheckSink {
+    fn package_done(&mut self, done: &PackageDone) -> Result<(), Error> {
         let suite = junit::render_suite(done);
         let counted = check_xml(&suite.xml);
         assert_eq!(
@@ -148,7 +149,7 @@ fn finish_and_check(pipeline: Pipeline<'_>) -> (usize, usize, usize) {
     let resolver = pipeline.resolver.clone();
     let (analysis, err) = pipeline.finish();
     assert!(err.is_none(), "the check sink never fails");
-    let report = report::json::build(&analysis, &resolver);
+    let report = goleash::view::build(&analysis, &resolver);
     let s = &report.summary;
     assert_eq!(
         s.tests,

@@ -1,12 +1,13 @@
 //! The baseline: known leaks (by id) that are reported but do not fail the run.
 //!
-//! Plain text, one leak id per line; `#` starts a comment. [`Baseline::render`] writes every leak of a
-//! report with its function as a comment.
+//! Plain text, one leak id per line; `#` starts a comment. [`Baseline::apply`] marks the view's known
+//! leaks; [`Baseline::render`] writes every leak of a view with its function as a comment (the
+//! `--write-baseline` sink, `report::baseline`, writes it).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::report::json::Report;
+use crate::view::View;
 
 /// A parsed baseline.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -27,8 +28,8 @@ impl Baseline {
         Baseline { ids }
     }
 
-    /// Marks the report's known leaks and lists the baseline's stale entries.
-    pub fn apply(&self, report: &mut Report) {
+    /// Marks the view's known leaks and lists the baseline's stale entries.
+    pub fn apply(&self, report: &mut View) {
         for l in &mut report.leaks {
             l.known = self.ids.contains(&l.id);
             if l.known {
@@ -44,7 +45,7 @@ impl Baseline {
     }
 
     /// The baseline text for every leak of a report.
-    pub fn render(report: &Report) -> String {
+    pub fn render(report: &View) -> String {
         let mut s = String::from("# goleash baseline: known goroutine leaks, one id per line\n");
         for l in &report.leaks {
             let loc = l

@@ -7,7 +7,6 @@
 //! root (never outside it) and writes the diff atomically.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
@@ -149,11 +148,24 @@ pub fn file_under_root(root: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// Builds the diff of every sure fix and writes it to `path` atomically (an empty file when there is none).
-pub fn write(path: &Path, groups: &Groups, resolver: &Resolver) -> io::Result<FixDiff> {
-    let edits = edits(groups, resolver);
+pub fn write(
+    path: &Path,
+    groups: &Groups,
+    resolver: &Resolver,
+) -> Result<FixDiff, crate::error::Error> {
+    write_edits(path, &edits(groups, resolver), resolver)
+}
+
+/// Builds the diff of these edits (reading their files under the root) and writes it to `path`
+/// atomically (an empty file when there is none).
+pub fn write_edits(
+    path: &Path,
+    edits: &[Edit],
+    resolver: &Resolver,
+) -> Result<FixDiff, crate::error::Error> {
     let mut files = BTreeMap::new();
     if let Some(root) = &resolver.root {
-        for e in &edits {
+        for e in edits {
             if files.contains_key(&e.path) {
                 continue;
             }
@@ -164,7 +176,7 @@ pub fn write(path: &Path, groups: &Groups, resolver: &Resolver) -> io::Result<Fi
             }
         }
     }
-    let fd = build(&files, &edits);
+    let fd = build(&files, edits);
     crate::report::write_atomic(path, |w| w.write_all(fd.diff.as_bytes()))?;
     Ok(fd)
 }

@@ -145,8 +145,168 @@ pub fn is_std_package(pkg: &str) -> bool {
     !first.contains('.')
 }
 
+/// True when a report path names a file of the repository: relative, not under `$GOROOT`, not a module
+/// cache path (`module@version/…`), not escaping upward.
+pub fn in_repo(file: &str) -> bool {
+    let first = file.split('/').next().unwrap_or("");
+    !file.is_empty()
+        && !file.starts_with('/')
+        && !file.starts_with('$')
+        && !file.contains('\\')
+        && !file.split('/').any(|seg| seg.contains('@'))
+        && !first.contains(':')
+        && !file.split('/').any(|s| s == "..")
+}
+
+/// The folder of a package relative to the root, through the module path (`None` when the package is
+/// not in the root's module).
+pub fn package_dir(package: &str, resolver: &Resolver) -> Option<String> {
+    let pkg = package.strip_suffix("_test").unwrap_or(package);
+    let m = resolver.module.as_deref()?;
+    if pkg == m {
+        return Some(String::new());
+    }
+    pkg.strip_prefix(m)
+        .and_then(|r| r.strip_prefix('/'))
+        .map(str::to_string)
+}
+
+/// `(file, line, column)` from a message that starts with Go's `file.go:LINE:` or `file.go:LINE:COL:`.
+pub fn message_position(message: &str) -> Option<(&str, u32, Option<u32>)> {
+    let msg = message.trim_start();
+    let (head, _) = msg.split_once(": ")?;
+    let mut parts = head.split(':');
+    let file = parts.next()?;
+    let line: u32 = parts.next()?.parse().ok()?;
+    let col = match parts.next() {
+        Some(c) => Some(c.parse::<u32>().ok()?),
+        None => None,
+    };
+    if parts.next().is_some()
+        || !file.ends_with(".go")
+        || file.contains(char::is_whitespace)
+        || line == 0
+    {
+        return None;
+    }
+    Some((file, line, col))
+}
+
+/// Where a failure happened, as `(file, line, column)` relative to the root: the `file.go:NN:` its message starts with, resolved
+/// to the package's folder through the module path (a bare file name is in the package's folder; build
+/// errors name paths from where `go` ran); else the declaration of the test function (`TestMain` for a
+/// package-level failure) in the package's `_test.go` files. When the root is a folder on disk the file
+/// must exist there.
+pub fn failure_location(
+    resolver: &Resolver,
+    package: &str,
+    test: Option<&str>,
+    message: &str,
+) -> Option<(String, u32, Option<u32>)> {
+    let dir = package_dir(package, resolver);
+    let on_disk = resolver.root.as_deref().filter(|r| r.is_dir());
+    let join = |d: &str, f: &str| {
+        if d.is_empty() {
+            f.to_string()
+        } else {
+            format!("{d}/{f}")
+        }
+    };
+    if let Some((file, line, col)) = message_position(message) {
+        let mut candidates: Vec<String> = Vec::new();
+        let file = file.replace('\\', "/");
+        let base = file.rsplit('/').next().unwrap_or(&file).to_string();
+        if file.starts_with('/') {
+            if let Some(root) = resolver.root.as_deref() {
+                let root_s = root.to_string_lossy().replace('\\', "/");
+                if let Some(rest) = file.strip_prefix(root_s.trim_end_matches('/')) {
+                    candidates.push(rest.trim_start_matches('/').to_string());
+                }
+            }
+        } else if file.contains('/') {
+            candidates.push(file.trim_start_matches("./").to_string());
+        }
+        if let Some(d) = &dir {
+            candidates.push(join(d, &base));
+        }
+        let found = candidates.into_iter().find(|c| {
+            in_repo(c)
+                && match on_disk {
+                    Some(root) => root.join(c).is_file(),
+                    None => true,
+                }
+        });
+        if let Some(file) = found {
+            return Some((file, line, col));
+        }
+    }
+    let root = on_disk?;
+    let dir = dir?;
+    let func = match test {
+        Some(t) => t.split('/').next().unwrap_or(t),
+        None => "TestMain",
+    };
+    let (file, line) = find_func(&root.join(&dir), func)?;
+    Some((join(&dir, &file), line, None))
+}
+
+/// The `_test.go` file in `dir` and the line where `func NAME(` is declared.
+fn find_func(dir: &Path, name: &str) -> Option<(String, u32)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with("_test.go"))
+        .collect();
+    files.sort();
+    let needle = format!("func {name}(");
+    // Several files may declare it under different build constraints: prefer one without any, else
+    // the last (the newest Go version's, by the usual file naming).
+    let mut found: Option<(String, u32)> = None;
+    for p in files {
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        if let Some(i) = text.lines().position(|l| l.starts_with(&needle)) {
+            let file = p.file_name()?.to_string_lossy().into_owned();
+            let hit = (file, u32::try_from(i + 1).ok()?);
+            let constrained = text.lines().take(i).any(|l| l.starts_with("//go:build"));
+            if !constrained {
+                return Some(hit);
+            }
+            found = Some(hit);
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn message_positions_parse() {
+        assert_eq!(
+            message_position("misc_test.go:12: want 1"),
+            Some(("misc_test.go", 12, None))
+        );
+        assert_eq!(
+            message_position("buildfail/util_test.go:7:11: undefined: x"),
+            Some(("buildfail/util_test.go", 7, Some(11)))
+        );
+        assert_eq!(message_position("panic: boom: x"), None);
+        assert_eq!(message_position("test timed out after 20s"), None);
+        assert_eq!(message_position("a b.go:3: x"), None);
+    }
+
+    #[test]
+    fn in_repo_rejects_foreign_paths() {
+        assert!(in_repo("pkg/f.go"));
+        assert!(!in_repo("$GOROOT/src/net/fd_unix.go"));
+        assert!(!in_repo("go.uber.org/goleak@v1.3.0/leaks.go"));
+        assert!(!in_repo("/abs/f.go"));
+        assert!(!in_repo("../f.go"));
+        assert!(!in_repo("C:/x.go"));
+        assert!(!in_repo(""));
+    }
+
     use super::*;
 
     fn frame(function: &str, file: &str) -> Frame {

@@ -11,7 +11,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use crate::report::json::Report;
+use crate::error::Error;
 use crate::text::sanitize;
 
 /// How many lines may wait between the child and the pipeline before the child is made to wait.
@@ -78,14 +78,14 @@ const NOTE_LINES: usize = 20;
 /// What to tell on standard error when the child failed but no failure in the report explains it (the
 /// go command could not start its tests: a bad pattern, no module, a flag it does not know): the exit
 /// status and the last lines it printed outside any test, made inert. `None` when the child succeeded
-/// or the report lists failures.
+/// or the report lists failures (`failures` of them).
 pub fn failure_note(
     command: &str,
     status: &ExitStatus,
-    report: &Report,
+    failures: usize,
     stray: &str,
 ) -> Option<String> {
-    if status.success() || !report.failures.is_empty() {
+    if status.success() || failures > 0 {
         return None;
     }
     let how = match status.code() {
@@ -118,14 +118,14 @@ pub struct Running {
 impl Running {
     /// Starts `argv` (after [`with_json`]) with piped standard output and error; standard input is
     /// inherited. An error names the command.
-    pub fn start(argv: &[OsString]) -> io::Result<Running> {
+    pub fn start(argv: &[OsString]) -> Result<Running, Error> {
         let argv = with_json(argv);
         let command = display(&argv);
         let Some((program, args)) = argv.split_first() else {
-            return Err(io::Error::new(
+            return Err(Error::Io(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "no command after `--`",
-            ));
+            )));
         };
         let mut child = Command::new(program)
             .args(args)
@@ -133,7 +133,10 @@ impl Running {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| io::Error::new(e.kind(), format!("cannot run `{command}`: {e}")))?;
+            .map_err(|source| Error::Command {
+                command: command.clone(),
+                source,
+            })?;
         let (tx, rx) = sync_channel::<Vec<u8>>(QUEUE_LINES);
         // The pump threads end with their pipes; they are not joined, so that a grandchild that keeps
         // a pipe open cannot hang goleash once the child itself has exited.
@@ -157,13 +160,13 @@ impl Running {
     }
 
     /// Waits for the child to exit.
-    pub fn wait(mut self) -> io::Result<ExitStatus> {
+    pub fn wait(mut self) -> Result<ExitStatus, Error> {
         // Whatever is still queued is dropped.
         drop(self.reader);
         let command = self.command;
         self.child
             .wait()
-            .map_err(|e| io::Error::new(e.kind(), format!("waiting for `{command}`: {e}")))
+            .map_err(|source| Error::Wait { command, source })
     }
 }
 
@@ -338,27 +341,20 @@ mod tests {
     #[test]
     fn a_failure_no_test_explains_shows_the_stray_output() {
         use std::os::unix::process::ExitStatusExt;
-        let report = crate::report::json::build(
-            &crate::Analysis::default(),
-            &crate::paths::Resolver::default(),
-        );
         let failed = ExitStatus::from_raw(1 << 8);
         let stray = "go: downloading x\n\n::error::pattern ./nope: \u{1b}[31mno match\n";
         assert_eq!(
-            failure_note("go test -json ./nope", &failed, &report, stray).as_deref(),
+            failure_note("go test -json ./nope", &failed, 0, stray).as_deref(),
             Some(
                 "goleash: `go test -json ./nope` exited with status 1, and no test failed; what it printed \
                  outside any test:\n  | go: downloading x\n  | ::error::pattern ./nope: \\x1b[31mno match\n"
             )
         );
         assert_eq!(
-            failure_note("false", &ExitStatus::from_raw(9), &report, "").as_deref(),
+            failure_note("false", &ExitStatus::from_raw(9), 0, "").as_deref(),
             Some("goleash: `false` was ended by a signal, and no test failed\n")
         );
-        assert_eq!(
-            failure_note("true", &ExitStatus::from_raw(0), &report, "x"),
-            None
-        );
+        assert_eq!(failure_note("true", &ExitStatus::from_raw(0), 0, "x"), None);
     }
 
     #[test]

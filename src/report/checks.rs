@@ -16,10 +16,13 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::error::Error;
+use crate::pipeline::Sink;
+use crate::report::github::{neutralise, Context};
 use crate::report::github::{Annotation, TITLE_LIMIT};
-use crate::report::json::Report;
 use crate::report::summary;
 use crate::text::{truncate, Keep};
+use crate::view::{FailOn, View};
 
 /// The check run's name.
 pub const CHECK_NAME: &str = "goleash";
@@ -251,7 +254,7 @@ pub fn check_annotations(all: &[Annotation]) -> Vec<CheckAnnotation> {
 /// The requests for a report: a creation with the conclusion and the first [`BATCH`] annotations, then
 /// one `PATCH` per further batch (each repeating title and summary, as the API requires).
 pub fn plan(
-    report: &Report,
+    report: &View,
     all: &[Annotation],
     conclusion: Conclusion,
     sha: &str,
@@ -558,6 +561,79 @@ async fn send(
             Decision::GiveUp(why) => return Err(why),
             Decision::RetryAfter(wait) => tokio::time::sleep(wait).await,
         }
+    }
+}
+
+/// The `--checks` sink: publishes the check run at the end of the run. Every problem (no
+/// configuration, an API that refuses) is a warning on standard error, never an error of the run.
+#[derive(Debug)]
+pub struct ChecksSink {
+    config: Result<Config, String>,
+    context: Context,
+    fail_on: FailOn,
+    opts: summary::Options,
+    inert: bool,
+}
+
+impl ChecksSink {
+    /// A sink publishing with `config` (or warning why it cannot); `fail_on` decides the conclusion,
+    /// `opts` renders the run's summary text; `inert` neutralises its messages on standard error.
+    pub fn new(
+        config: Result<Config, String>,
+        context: Context,
+        fail_on: FailOn,
+        opts: summary::Options,
+        inert: bool,
+    ) -> ChecksSink {
+        ChecksSink {
+            config,
+            context,
+            fail_on,
+            opts,
+            inert,
+        }
+    }
+
+    fn say(&self, s: String) {
+        if self.inert {
+            eprintln!("{}", neutralise(&s));
+        } else {
+            eprintln!("{s}");
+        }
+    }
+}
+
+impl Sink for ChecksSink {
+    fn run_done(&mut self, view: &View) -> Result<(), Error> {
+        let config = match &self.config {
+            Err(why) => {
+                eprintln!("goleash: warning: check run not published: {why}");
+                return Ok(());
+            }
+            Ok(c) => c,
+        };
+        let all = self.context.annotations(view);
+        let opts = summary::Options {
+            omitted_annotations: self.context.omitted_annotations(view),
+            ..self.opts.clone()
+        };
+        let requests = plan(
+            view,
+            &all,
+            conclusion(self.fail_on.fails(view), &all),
+            &config.target.sha,
+            &opts,
+        );
+        match publish(config, &requests) {
+            Ok(p) => self.say(format!(
+                "goleash: check run {} published with {} annotations{}",
+                CHECK_NAME,
+                p.annotations,
+                p.html_url.map(|u| format!(": {u}")).unwrap_or_default()
+            )),
+            Err(why) => self.say(format!("goleash: warning: check run not published: {why}")),
+        }
+        Ok(())
     }
 }
 

@@ -14,11 +14,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::paths::Resolver;
-use crate::report::json::{FailureEntry, LeakEntry, Location, Report};
+use crate::error::{ignore_broken_pipe, Error};
+use crate::model::FailureKind;
+use crate::paths::in_repo;
+use crate::pipeline::Sink;
 use crate::text::{plural, truncate, Keep};
+use crate::view::{FailureEntry, LeakEntry, View};
 
 /// The runner shows at most this many annotations of one level (error, warning, notice) per step.
 pub const PER_LEVEL_CAP: usize = 10;
@@ -30,7 +33,7 @@ pub const MESSAGE_LIMIT: usize = 4096;
 pub const TITLE_LIMIT: usize = 255;
 
 /// When to print workflow commands (`--github`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// When `GITHUB_ACTIONS=true`.
     #[default]
@@ -136,6 +139,34 @@ impl Default for Policy {
     }
 }
 
+/// What every GitHub sink (annotations, summary, check run) shares: where the root is in the
+/// repository, which findings fail the run, and whether annotations are printed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Context {
+    /// The root's place in the repository ([`repo_prefix`]).
+    pub prefix: String,
+    /// Which findings are errors.
+    pub policy: Policy,
+    /// Annotations are printed as workflow commands (`--github`).
+    pub annotate: bool,
+}
+
+impl Context {
+    /// Every annotation of the view, ranked ([`annotations`]).
+    pub fn annotations(&self, view: &View) -> Vec<Annotation> {
+        annotations(view, self.policy, &self.prefix)
+    }
+
+    /// How many annotations the runner's caps leave out (0 when none are printed).
+    pub fn omitted_annotations(&self, view: &View) -> usize {
+        if self.annotate {
+            cap(&self.annotations(view)).omitted
+        } else {
+            0
+        }
+    }
+}
+
 /// The annotations that fit the runner's caps.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Capped {
@@ -167,146 +198,6 @@ pub fn repo_prefix(root: &Path, workspace: &Path) -> String {
         }
         _ => String::new(),
     }
-}
-
-/// True when a report path names a file of the repository: relative, not under `$GOROOT`, not a module
-/// cache path (`module@version/…`), not escaping upward.
-pub fn in_repo(file: &str) -> bool {
-    let first = file.split('/').next().unwrap_or("");
-    !file.is_empty()
-        && !file.starts_with('/')
-        && !file.starts_with('$')
-        && !file.contains('\\')
-        && !file.split('/').any(|seg| seg.contains('@'))
-        && !first.contains(':')
-        && !file.split('/').any(|s| s == "..")
-}
-
-/// The folder of a package relative to the root, through the module path (`None` when the package is
-/// not in the root's module).
-pub fn package_dir(package: &str, resolver: &Resolver) -> Option<String> {
-    let pkg = package.strip_suffix("_test").unwrap_or(package);
-    let m = resolver.module.as_deref()?;
-    if pkg == m {
-        return Some(String::new());
-    }
-    pkg.strip_prefix(m)
-        .and_then(|r| r.strip_prefix('/'))
-        .map(str::to_string)
-}
-
-/// `(file, line, column)` from a message that starts with Go's `file.go:LINE:` or `file.go:LINE:COL:`.
-pub fn message_position(message: &str) -> Option<(&str, u32, Option<u32>)> {
-    let msg = message.trim_start();
-    let (head, _) = msg.split_once(": ")?;
-    let mut parts = head.split(':');
-    let file = parts.next()?;
-    let line: u32 = parts.next()?.parse().ok()?;
-    let col = match parts.next() {
-        Some(c) => Some(c.parse::<u32>().ok()?),
-        None => None,
-    };
-    if parts.next().is_some()
-        || !file.ends_with(".go")
-        || file.contains(char::is_whitespace)
-        || line == 0
-    {
-        return None;
-    }
-    Some((file, line, col))
-}
-
-/// Where a failure happened, relative to the root: the `file.go:NN:` its message starts with, resolved
-/// to the package's folder through the module path (a bare file name is in the package's folder; build
-/// errors name paths from where `go` ran); else the declaration of the test function (`TestMain` for a
-/// package-level failure) in the package's `_test.go` files. When the root is a folder on disk the file
-/// must exist there.
-pub fn failure_location(
-    resolver: &Resolver,
-    package: &str,
-    test: Option<&str>,
-    message: &str,
-) -> Option<(Location, Option<u32>)> {
-    let dir = package_dir(package, resolver);
-    let on_disk = resolver.root.as_deref().filter(|r| r.is_dir());
-    let join = |d: &str, f: &str| {
-        if d.is_empty() {
-            f.to_string()
-        } else {
-            format!("{d}/{f}")
-        }
-    };
-    if let Some((file, line, col)) = message_position(message) {
-        let mut candidates: Vec<String> = Vec::new();
-        let file = file.replace('\\', "/");
-        let base = file.rsplit('/').next().unwrap_or(&file).to_string();
-        if file.starts_with('/') {
-            if let Some(root) = resolver.root.as_deref() {
-                let root_s = root.to_string_lossy().replace('\\', "/");
-                if let Some(rest) = file.strip_prefix(root_s.trim_end_matches('/')) {
-                    candidates.push(rest.trim_start_matches('/').to_string());
-                }
-            }
-        } else if file.contains('/') {
-            candidates.push(file.trim_start_matches("./").to_string());
-        }
-        if let Some(d) = &dir {
-            candidates.push(join(d, &base));
-        }
-        let found = candidates.into_iter().find(|c| {
-            in_repo(c)
-                && match on_disk {
-                    Some(root) => root.join(c).is_file(),
-                    None => true,
-                }
-        });
-        if let Some(file) = found {
-            return Some((Location { file, line }, col));
-        }
-    }
-    let root = on_disk?;
-    let dir = dir?;
-    let func = match test {
-        Some(t) => t.split('/').next().unwrap_or(t),
-        None => "TestMain",
-    };
-    let (file, line) = find_func(&root.join(&dir), func)?;
-    Some((
-        Location {
-            file: join(&dir, &file),
-            line,
-        },
-        None,
-    ))
-}
-
-/// The `_test.go` file in `dir` and the line where `func NAME(` is declared.
-fn find_func(dir: &Path, name: &str) -> Option<(String, u32)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with("_test.go"))
-        .collect();
-    files.sort();
-    let needle = format!("func {name}(");
-    // Several files may declare it under different build constraints: prefer one without any, else
-    // the last (the newest Go version's, by the usual file naming).
-    let mut found: Option<(String, u32)> = None;
-    for p in files {
-        let Ok(text) = std::fs::read_to_string(&p) else {
-            continue;
-        };
-        if let Some(i) = text.lines().position(|l| l.starts_with(&needle)) {
-            let file = p.file_name()?.to_string_lossy().into_owned();
-            let hit = (file, u32::try_from(i + 1).ok()?);
-            let constrained = text.lines().take(i).any(|l| l.starts_with("//go:build"));
-            if !constrained {
-                return Some(hit);
-            }
-            found = Some(hit);
-        }
-    }
-    found
 }
 
 /// The distinct tests that saw a leak, as `package.Test`.
@@ -458,13 +349,13 @@ fn leak_annotation(
 
 fn failure_title(f: &FailureEntry) -> String {
     let what = match f.kind {
-        "build" => "build failed",
-        "timeout" => "test timed out",
-        "panic" => "test panicked",
-        "package" => "package failed",
-        "race" => "data race",
-        "incomplete" => "test did not finish",
-        _ => "test failed",
+        FailureKind::Build => "build failed",
+        FailureKind::Timeout => "test timed out",
+        FailureKind::Panic => "test panicked",
+        FailureKind::Package => "package failed",
+        FailureKind::Race => "data race",
+        FailureKind::Incomplete => "test did not finish",
+        FailureKind::Test => "test failed",
     };
     format!("{what}: {}", who(&f.package, f.test.as_deref()))
 }
@@ -504,7 +395,7 @@ fn failure_annotation(f: &FailureEntry, policy: Policy, prefix: &str) -> Annotat
 /// How severe a finding is: build failures (nothing in the package ran) first, then leaks, then
 /// failures that broke the test binary (timeouts, panics, races, package-level), then plain test
 /// failures.
-fn class(a: &Annotation, report: &Report) -> u8 {
+fn class(a: &Annotation, report: &View) -> u8 {
     match &a.subject {
         Subject::Leak(_) => 1,
         Subject::Failure { package, test } => {
@@ -513,18 +404,22 @@ fn class(a: &Annotation, report: &Report) -> u8 {
                 .iter()
                 .find(|f| &f.package == package && &f.test == test)
                 .map(|f| f.kind)
-                .unwrap_or("test");
+                .unwrap_or(FailureKind::Test);
             match kind {
-                "build" => 0,
-                "test" => 3,
-                _ => 2,
+                FailureKind::Build => 0,
+                FailureKind::Test => 3,
+                FailureKind::Timeout
+                | FailureKind::Panic
+                | FailureKind::Package
+                | FailureKind::Race
+                | FailureKind::Incomplete => 2,
             }
         }
     }
 }
 
 /// How far a leak reaches: the tests (or package-level reports) that saw it, then its goroutines.
-fn reach(a: &Annotation, report: &Report) -> (usize, usize) {
+fn reach(a: &Annotation, report: &View) -> (usize, usize) {
     match &a.subject {
         Subject::Leak(id) => report
             .leaks
@@ -549,7 +444,7 @@ fn reach(a: &Annotation, report: &Report) -> (usize, usize) {
 /// one per leak group and one per failure that reported no leak (a test that failed only through its
 /// failing subtests is left to them). `prefix` is the root's place in the repository (see
 /// [`repo_prefix`]).
-pub fn annotations(report: &Report, policy: Policy, prefix: &str) -> Vec<Annotation> {
+pub fn annotations(report: &View, policy: Policy, prefix: &str) -> Vec<Annotation> {
     let mut out: Vec<Annotation> = report
         .leaks
         .iter()
@@ -732,6 +627,46 @@ impl Drop for StopCommands {
     }
 }
 
+/// The GitHub annotations sink: at the end of the run, ends the inert stretch of standard output (when
+/// one was started) and prints the capped annotations as workflow commands.
+#[derive(Debug)]
+pub struct AnnotationsSink {
+    stop: Option<StopCommands>,
+    to_stderr: bool,
+    context: Context,
+}
+
+impl AnnotationsSink {
+    /// A sink that ends `stop` (started before the input was read) and, when `context.annotate`,
+    /// prints the annotations on standard output, or on standard error when standard output carries the
+    /// JSON report (`to_stderr`).
+    pub fn new(stop: Option<StopCommands>, to_stderr: bool, context: Context) -> AnnotationsSink {
+        AnnotationsSink {
+            stop,
+            to_stderr,
+            context,
+        }
+    }
+}
+
+impl Sink for AnnotationsSink {
+    fn run_done(&mut self, view: &View) -> Result<(), Error> {
+        if let Some(s) = self.stop.as_mut() {
+            ignore_broken_pipe(s.end(&mut io::stdout().lock()))?;
+        }
+        if self.context.annotate {
+            let capped = cap(&self.context.annotations(view));
+            let r = if self.to_stderr {
+                write_commands(&mut io::stderr().lock(), &capped)
+            } else {
+                write_commands(&mut io::stdout().lock(), &capped)
+            };
+            ignore_broken_pipe(r)?;
+        }
+        Ok(())
+    }
+}
+
 /// True for what .NET's `char.IsWhiteSpace` (the runner's `TrimStart`) counts as white space.
 pub fn is_dotnet_space(c: char) -> bool {
     matches!(
@@ -797,32 +732,6 @@ mod tests {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_data("%0A"), "%250A");
         assert_eq!(escape_property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
-    }
-
-    #[test]
-    fn message_positions_parse() {
-        assert_eq!(
-            message_position("misc_test.go:12: want 1"),
-            Some(("misc_test.go", 12, None))
-        );
-        assert_eq!(
-            message_position("buildfail/util_test.go:7:11: undefined: x"),
-            Some(("buildfail/util_test.go", 7, Some(11)))
-        );
-        assert_eq!(message_position("panic: boom: x"), None);
-        assert_eq!(message_position("test timed out after 20s"), None);
-        assert_eq!(message_position("a b.go:3: x"), None);
-    }
-
-    #[test]
-    fn in_repo_rejects_foreign_paths() {
-        assert!(in_repo("pkg/f.go"));
-        assert!(!in_repo("$GOROOT/src/net/fd_unix.go"));
-        assert!(!in_repo("go.uber.org/goleak@v1.3.0/leaks.go"));
-        assert!(!in_repo("/abs/f.go"));
-        assert!(!in_repo("../f.go"));
-        assert!(!in_repo("C:/x.go"));
-        assert!(!in_repo(""));
     }
 
     #[test]

@@ -18,13 +18,15 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::{named_temp_beside, with_path};
+use super::named_temp_beside;
 use crate::dump::Source;
+use crate::error::Error;
 use crate::leak::{self, Finding, Groups};
 use crate::model::{FailureKind, Package, TestResult};
 use crate::paths::Resolver;
+use crate::pipeline::{PackageDone, Sink};
 use crate::text::xml_safe;
-use crate::{LiveSink, PackageDone};
+use crate::view::View;
 
 /// How many bytes of a failure body are kept from its start, and from its end.
 pub const BODY_HEAD: usize = 64 * 1024;
@@ -55,7 +57,8 @@ const ROOT_TAG_ROOM: usize = 200;
 /// totals at the top, and renames the file into place.
 pub struct JunitSink {
     path: PathBuf,
-    file: BufWriter<tempfile::NamedTempFile>,
+    /// The file being written; `None` once finished.
+    file: Option<BufWriter<tempfile::NamedTempFile>>,
     /// Totals written so far.
     pub totals: Totals,
 }
@@ -88,26 +91,30 @@ fn root_tag(totals: &Totals) -> Vec<u8> {
 
 impl JunitSink {
     /// A sink that will write `path`. Fails (naming the path) when its folder cannot be written.
-    pub fn create(path: &Path) -> io::Result<JunitSink> {
+    pub fn create(path: &Path) -> Result<JunitSink, Error> {
         let tmp = named_temp_beside(path)?;
         let mut file = BufWriter::with_capacity(1 << 20, tmp);
         // The room for the start tag, filled in by `finish`.
         file.write_all(&[b' '; ROOT_TAG_ROOM])
-            .map_err(|e| with_path(e, path))?;
+            .map_err(|e| Error::output(path, e))?;
         Ok(JunitSink {
             path: path.to_path_buf(),
-            file,
+            file: Some(file),
             totals: Totals::default(),
         })
     }
 
-    /// Writes the totals and renames the file into place.
-    pub fn finish(self) -> io::Result<()> {
-        let JunitSink { path, file, totals } = self;
-        let err = |e: io::Error| with_path(e, &path);
+    /// Writes the totals and renames the file into place (once; later calls do nothing).
+    pub fn finish(&mut self) -> Result<(), Error> {
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        let path = &self.path;
+        let totals = &self.totals;
+        let err = |e: io::Error| Error::output(path, e);
         let mut tmp = file.into_inner().map_err(|e| err(e.into_error()))?;
         tmp.write_all(b"</testsuites>\n").map_err(err)?;
-        let head = root_tag(&totals);
+        let head = root_tag(totals);
         if head.len() > ROOT_TAG_ROOM {
             return Err(err(io::Error::other(
                 "JUnit totals do not fit the reserved room",
@@ -116,20 +123,29 @@ impl JunitSink {
         tmp.seek(io::SeekFrom::Start(0)).map_err(err)?;
         tmp.write_all(&head).map_err(err)?;
         tmp.flush().map_err(err)?;
-        tmp.persist(&path).map_err(|e| err(e.error))?;
+        tmp.persist(path).map_err(|e| err(e.error))?;
         Ok(())
     }
 }
 
-impl LiveSink for JunitSink {
-    fn package_done(&mut self, done: &PackageDone) -> io::Result<()> {
+impl Sink for JunitSink {
+    fn package_done(&mut self, done: &PackageDone) -> Result<(), Error> {
+        let Some(file) = self.file.as_mut() else {
+            return Ok(());
+        };
         let suite = render_suite(done);
         self.totals.tests += suite.totals.tests;
         self.totals.failures += suite.totals.failures;
         self.totals.errors += suite.totals.errors;
         self.totals.skipped += suite.totals.skipped;
         self.totals.time += suite.totals.time;
-        self.file.write_all(&suite.xml)
+        file.write_all(&suite.xml)
+            .map_err(|e| Error::output(&self.path, e))
+    }
+
+    /// Writes the totals into the room left at the top and renames the file into place.
+    fn run_done(&mut self, _view: &View) -> Result<(), Error> {
+        self.finish()
     }
 }
 

@@ -1,9 +1,25 @@
-//! Report sinks. Each one only reads the model and the leak groups; none changes them.
+//! Report sinks: each one implements [`crate::pipeline::Sink`] and only renders what it is given (the
+//! finished packages, then the [`crate::view::View`]); none changes the analysis or opens a file under
+//! `--root`.
+//!
+//! | file | writes |
+//! | --- | --- |
+//! | `junit.rs` | JUnit XML (`--junit`), package by package |
+//! | `json.rs` | the JSON report (`--json`) |
+//! | `terminal/` | the live package lines and the final report on standard output |
+//! | `github.rs` | GitHub workflow-command annotations, and the inert stretch of standard output |
+//! | `summary.rs` | the Markdown job summary (`--summary`, `$GITHUB_STEP_SUMMARY`) |
+//! | `sarif.rs` | SARIF 2.1.0 (`--sarif`) |
+//! | `checks.rs` | the check run (`--checks`) |
+//! | `baseline.rs` | the baseline file (`--write-baseline`) |
+//! | `notes.rs` | the input warnings and stale baseline entries on standard error |
 
+pub mod baseline;
 pub mod checks;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod notes;
 pub mod sarif;
 pub mod summary;
 pub mod terminal;
@@ -11,29 +27,32 @@ pub mod terminal;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::error::Error;
+
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, which is renamed over
 /// `path` only once everything was written. An error names the path.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
+) -> Result<(), Error> {
     let mut tmp = named_temp_beside(path)?;
     {
         let mut w = io::BufWriter::new(tmp.as_file_mut());
-        write(&mut w).map_err(|e| with_path(e, path))?;
-        w.flush().map_err(|e| with_path(e, path))?;
+        write(&mut w).map_err(|e| Error::output(path, e))?;
+        w.flush().map_err(|e| Error::output(path, e))?;
     }
-    tmp.persist(path).map_err(|e| with_path(e.error, path))?;
+    tmp.persist(path)
+        .map_err(|e| Error::output(path, e.error))?;
     Ok(())
 }
 
 /// A named temporary file in the folder of `path`, readable like a file the user wrote (0644 less the
 /// umask, not tempfile's 0600), for a report that is renamed over `path` once complete. An error names
 /// `path`, not the temporary name.
-pub fn named_temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+pub fn named_temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, Error> {
     let dir = parent_dir(path);
     // An unnamed file first: its error is the plain one ("Not a directory", "Permission denied").
-    tempfile::tempfile_in(&dir).map_err(|e| with_path(e, path))?;
+    check_writable(path)?;
     let mut b = tempfile::Builder::new();
     b.prefix(".goleash-");
     #[cfg(unix)]
@@ -41,7 +60,14 @@ pub fn named_temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
         use std::os::unix::fs::PermissionsExt;
         b.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    b.tempfile_in(&dir).map_err(|e| with_path(e, path))
+    b.tempfile_in(&dir).map_err(|e| Error::output(path, e))
+}
+
+/// Fails, naming the path, when a file cannot be created in the output's folder.
+pub fn check_writable(path: &Path) -> Result<(), Error> {
+    tempfile::tempfile_in(parent_dir(path))
+        .map(drop)
+        .map_err(|e| Error::output(path, e))
 }
 
 /// The folder a file is written in (`.` for a bare file name).
@@ -50,9 +76,4 @@ pub fn parent_dir(path: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
-}
-
-/// An I/O error that says which path it concerns.
-pub fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }

@@ -6,11 +6,17 @@
 //! suppression.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use crate::report::github::{in_repo, leak_anchor, reach_phrase, repo_path, tests_of};
-use crate::report::json::{LeakEntry, Report};
+use crate::error::Error;
+use crate::paths::in_repo;
+use crate::pipeline::Sink;
+use crate::report::github::{leak_anchor, reach_phrase, repo_path, tests_of, Context};
+use crate::report::write_atomic;
+use crate::text::plural;
+use crate::view::{LeakEntry, View};
 
 /// The schema URI written into the file.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -119,15 +125,11 @@ fn physical(prefix: &str, file: &str, line: u32) -> Value {
     })
 }
 
-fn result(l: &LeakEntry, report: &Report, rule_index: usize, prefix: &str, fail: bool) -> Value {
+fn result(l: &LeakEntry, report: &View, rule_index: usize, prefix: &str, fail: bool) -> Value {
     let mut text = format!(
         "Goroutine leak ({}): {} blocked in {} at {}, {}.",
         l.cause,
-        if l.goroutines == 1 {
-            "1 goroutine".to_string()
-        } else {
-            format!("{} goroutines", l.goroutines)
-        },
+        plural(l.goroutines, "goroutine", "goroutines"),
         l.state,
         l.function,
         reach_phrase(l)
@@ -192,7 +194,7 @@ fn result(l: &LeakEntry, report: &Report, rule_index: usize, prefix: &str, fail:
 
 /// The SARIF log of a report. `prefix` is the root's place in the repository; `leaks_fail` says whether
 /// leaks fail the run (`error`) or not (`warning`).
-pub fn build(report: &Report, prefix: &str, leaks_fail: bool) -> Value {
+pub fn build(report: &View, prefix: &str, leaks_fail: bool) -> Value {
     let mut causes: Vec<&str> = Vec::new();
     for l in &report.leaks {
         if !causes.contains(&l.cause.as_str()) {
@@ -222,6 +224,27 @@ pub fn build(report: &Report, prefix: &str, leaks_fail: bool) -> Value {
             "results": results
         }]
     })
+}
+
+/// The `--sarif` sink: writes the log atomically at the end of the run.
+#[derive(Debug)]
+pub struct SarifSink {
+    path: PathBuf,
+    context: Context,
+}
+
+impl SarifSink {
+    /// A sink writing `path`; `context` gives the repository prefix and whether leaks fail the run.
+    pub fn new(path: PathBuf, context: Context) -> SarifSink {
+        SarifSink { path, context }
+    }
+}
+
+impl Sink for SarifSink {
+    fn run_done(&mut self, view: &View) -> Result<(), Error> {
+        let log = build(view, &self.context.prefix, self.context.policy.leaks_fail);
+        write_atomic(&self.path, |w| write(w, &log))
+    }
 }
 
 /// Writes the SARIF log as pretty JSON.

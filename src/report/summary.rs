@@ -7,12 +7,15 @@
 //! as text, never as Markdown or HTML.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use crate::report::github::{in_repo, reach_phrase, repo_path, tests_of, who};
-use crate::report::json::{FailureEntry, LeakEntry, Report};
+use crate::error::Error;
+use crate::paths::in_repo;
+use crate::pipeline::Sink;
+use crate::report::github::{reach_phrase, repo_path, tests_of, who, Context};
 use crate::text::{escape_char, plural, truncate, Keep};
+use crate::view::{FailureEntry, LeakEntry, View};
 
 /// GitHub's limit for one step's summary.
 pub const SUMMARY_LIMIT: usize = 1 << 20;
@@ -258,7 +261,7 @@ fn location_md(file: &str, line: u32, opts: &Options) -> String {
 }
 
 /// The title line: what failed, in words.
-pub fn headline(report: &Report) -> String {
+pub fn headline(report: &View) -> String {
     let s = &report.summary;
     let known = report.leaks.iter().filter(|l| l.known).count();
     let mut parts = Vec::new();
@@ -280,7 +283,7 @@ pub fn headline(report: &Report) -> String {
 }
 
 /// The totals table.
-fn totals(report: &Report) -> String {
+fn totals(report: &View) -> String {
     let s = &report.summary;
     format!(
         "| packages | tests | passed | failed | skipped | leaks | leaked goroutines |\n\
@@ -325,7 +328,7 @@ fn failure_row(f: &FailureEntry, opts: &Options) -> String {
     format!(
         "| {} | {} | {} | {} | {} |\n",
         md_code(&who(&f.package, f.test.as_deref())),
-        md_text(f.kind),
+        md_text(f.kind.as_str()),
         at,
         md_text(&truncate(&f.message, 500, Keep::Start)),
         leaks.join(" ")
@@ -404,7 +407,7 @@ impl Budget {
 }
 
 /// Renders the summary within `opts.limit` bytes.
-pub fn render(report: &Report, opts: &Options) -> String {
+pub fn render(report: &View, opts: &Options) -> String {
     let mut b = Budget {
         out: String::new(),
         limit: opts.limit.saturating_sub(NOTE_RESERVE.min(opts.limit / 2)),
@@ -496,15 +499,64 @@ pub fn render(report: &Report, opts: &Options) -> String {
 }
 
 /// Appends `text` to the file at `path` (creating it), as GitHub expects for `$GITHUB_STEP_SUMMARY`.
-pub fn append(path: &Path, text: &str) -> io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
+pub fn append(path: &Path, text: &str) -> Result<(), Error> {
+    let mut f = open_for_append(path)?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.flush())
+        .map_err(|e| Error::output(path, e))
+}
+
+/// Opens (creating it) the file at `path` for appending; an error names the path.
+pub fn open_for_append(path: &Path) -> Result<std::fs::File, Error> {
+    std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
-        .map_err(|e| crate::report::with_path(e, path))?;
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.flush())
-        .map_err(|e| crate::report::with_path(e, path))
+        .map_err(|e| Error::output(path, e))
+}
+
+/// The job summary sink: appends the summary at the end of the run.
+#[derive(Debug)]
+pub struct SummarySink {
+    path: PathBuf,
+    explicit: bool,
+    opts: Options,
+    context: Context,
+}
+
+impl SummarySink {
+    /// A sink appending to `path`; `explicit` when the user named it (`--summary`: an error stops the
+    /// run), else the default `$GITHUB_STEP_SUMMARY` (an error is a warning). `opts` says how to render
+    /// (its `omitted_annotations` and `limit` are worked out at the end of the run).
+    pub fn new(path: PathBuf, explicit: bool, opts: Options, context: Context) -> SummarySink {
+        SummarySink {
+            path,
+            explicit,
+            opts,
+            context,
+        }
+    }
+}
+
+impl Sink for SummarySink {
+    fn run_done(&mut self, view: &View) -> Result<(), Error> {
+        let text = render(
+            view,
+            &Options {
+                limit: room_left(&self.path, SUMMARY_LIMIT),
+                omitted_annotations: self.context.omitted_annotations(view),
+                ..self.opts.clone()
+            },
+        );
+        match append(&self.path, &text) {
+            Err(e) if self.explicit => Err(e),
+            Err(e) => {
+                eprintln!("goleash: warning: job summary not written: {e}");
+                Ok(())
+            }
+            Ok(()) => Ok(()),
+        }
+    }
 }
 
 /// The bytes still free for a summary appended to `path` under `limit` (what the file already holds

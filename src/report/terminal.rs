@@ -22,11 +22,14 @@ use miette::{
 };
 
 use crate::dump::Frame;
+use crate::dump::Source;
+use crate::error::{ignore_broken_pipe, Error};
+use crate::model::FailureKind;
 use crate::model::PackageResult;
 use crate::paths::Resolver;
-use crate::report::json::{FailureEntry, LeakEntry, OccurrenceEntry, Report};
+use crate::pipeline::{PackageDone, Sink};
 use crate::text::{plural, sanitize, sanitize_source, truncate, wrap, Keep};
-use crate::{LiveSink, PackageDone};
+use crate::view::{FailureEntry, LeakEntry, OccurrenceEntry, View};
 
 /// Display width in columns (characters: every text here is made of narrow ones but for the odd symbol).
 fn columns(s: &str) -> usize {
@@ -49,7 +52,7 @@ const MAX_FRAMES: usize = 12;
 const MAX_TESTS: usize = 8;
 
 /// When to colour the output (`--color`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
     /// When standard output is a terminal and `NO_COLOR` is not set.
     #[default]
@@ -82,13 +85,16 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The options for standard output: colour per `choice`, `NO_COLOR` and whether it is a terminal;
-    /// the terminal's width (else `COLUMNS`, else [`DEFAULT_WIDTH`]).
-    pub fn for_stdout(choice: ColorChoice, quiet: bool) -> Options {
+    /// The options for standard output: colour per `choice`, the value of `NO_COLOR` and whether it is
+    /// a terminal; the terminal's width (else the value of `COLUMNS`, else [`DEFAULT_WIDTH`]).
+    pub fn for_stdout(
+        choice: ColorChoice,
+        quiet: bool,
+        no_color: Option<&std::ffi::OsStr>,
+        columns: Option<&str>,
+    ) -> Options {
         let stdout = io::stdout();
         let tty = stdout.is_terminal();
-        let no_color = std::env::var_os("NO_COLOR");
-        let columns = std::env::var("COLUMNS").ok();
         let size = if tty {
             terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0))
         } else {
@@ -96,8 +102,8 @@ impl Options {
         };
         Options {
             quiet,
-            color: use_color(choice, tty, no_color.as_deref()),
-            width: width_for(size, columns.as_deref()),
+            color: use_color(choice, tty, no_color),
+            width: width_for(size, columns),
         }
     }
 }
@@ -270,29 +276,51 @@ pub fn package_line(done: &PackageDone, opts: &Options) -> String {
     s
 }
 
-/// Prints a line per finished package while the stream is still coming, flushing each line.
+/// Prints a line per finished package while the stream is still coming, flushing each line, and the
+/// final report ([`write_final`]) at the end of the run.
 pub struct TerminalSink {
     out: Box<dyn Write>,
     enabled: bool,
+    live: bool,
     opts: Options,
+    resolver: Resolver,
 }
 
 impl TerminalSink {
     /// A sink printing to standard output when `enabled` (not when standard output carries the JSON
-    /// report); with `opts.quiet`, only packages that failed or leaked.
-    pub fn new(enabled: bool, opts: Options) -> TerminalSink {
-        TerminalSink::with_writer(Box::new(io::stdout()), enabled, opts)
+    /// report); with `opts.quiet`, only packages that failed or leaked. `resolver` shortens package names.
+    pub fn new(enabled: bool, opts: Options, resolver: Resolver) -> TerminalSink {
+        TerminalSink::with_writer(Box::new(io::stdout()), enabled, opts, resolver)
     }
 
     /// A sink printing to any writer (tests read what it wrote).
-    pub fn with_writer(out: Box<dyn Write>, enabled: bool, opts: Options) -> TerminalSink {
-        TerminalSink { out, enabled, opts }
+    pub fn with_writer(
+        out: Box<dyn Write>,
+        enabled: bool,
+        opts: Options,
+        resolver: Resolver,
+    ) -> TerminalSink {
+        TerminalSink {
+            out,
+            enabled,
+            live: enabled,
+            opts,
+            resolver,
+        }
     }
 }
 
-impl LiveSink for TerminalSink {
-    fn package_done(&mut self, done: &PackageDone) -> io::Result<()> {
+impl Sink for TerminalSink {
+    fn run_done(&mut self, view: &View) -> Result<(), Error> {
         if !self.enabled {
+            return Ok(());
+        }
+        let r = write_final(&mut self.out, view, &self.resolver, &self.opts);
+        Ok(ignore_broken_pipe(r)?)
+    }
+
+    fn package_done(&mut self, done: &PackageDone) -> Result<(), Error> {
+        if !self.live {
             return Ok(());
         }
         let failing = !matches!(
@@ -307,10 +335,10 @@ impl LiveSink for TerminalSink {
         match r {
             // A closed reader (`| head`) stops the live lines, not the run.
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-                self.enabled = false;
+                self.live = false;
                 Ok(())
             }
-            other => other,
+            other => Ok(other?),
         }
     }
 }
@@ -471,15 +499,14 @@ fn test_name(o: &OccurrenceEntry, resolver: &Resolver) -> String {
 }
 
 /// How a report source found a leak, in words.
-fn found_by(source: &str) -> &'static str {
+fn found_by(source: Source) -> &'static str {
     match source {
-        "goleak" => "found by goleak",
-        "goleak-main" => "found by goleak.VerifyTestMain",
-        "synctest" => "found by synctest",
-        "timeout" => "found in the timeout's goroutine dump",
-        "panic" => "found in the panic's goroutine dump",
-        "dump" => "found in a goroutine dump",
-        _ => "found",
+        Source::Goleak => "found by goleak",
+        Source::GoleakMain => "found by goleak.VerifyTestMain",
+        Source::Synctest => "found by synctest",
+        Source::Timeout => "found in the timeout's goroutine dump",
+        Source::Panic => "found in the panic's goroutine dump",
+        Source::Dump => "found in a goroutine dump",
     }
 }
 
@@ -629,7 +656,7 @@ fn leak_diagnostic(l: &LeakEntry, resolver: &Resolver) -> LeakDiagnostic {
     let mut title = format!(
         "leak {} · {}: {} {}",
         sanitize(&l.id),
-        sanitize(&l.cause),
+        sanitize(&l.cause.to_string()),
         plural(l.goroutines, "goroutine", "goroutines"),
         state_phrase(&l.state)
     );
@@ -776,14 +803,14 @@ fn failure_at(f: &FailureEntry) -> Option<String> {
     })
 }
 
-fn failure_word(kind: &str) -> &'static str {
+fn failure_word(kind: FailureKind) -> &'static str {
     match kind {
-        "build" => "BUILD",
-        "timeout" => "TIMEOUT",
-        "panic" => "PANIC",
-        "race" => "RACE",
-        "incomplete" => "INCOMPLETE",
-        _ => "FAIL",
+        FailureKind::Build => "BUILD",
+        FailureKind::Timeout => "TIMEOUT",
+        FailureKind::Panic => "PANIC",
+        FailureKind::Race => "RACE",
+        FailureKind::Incomplete => "INCOMPLETE",
+        FailureKind::Test | FailureKind::Package => "FAIL",
     }
 }
 
@@ -839,7 +866,7 @@ pub fn render_failure(f: &FailureEntry, resolver: &Resolver, opts: &Options) -> 
 }
 
 /// The totals line: `26 packages, 44 tests: 17 passed, 26 failed, 1 skipped; 21 leaks (29 goroutines)`.
-pub fn totals_line(report: &Report, opts: &Options) -> String {
+pub fn totals_line(report: &View, opts: &Options) -> String {
     let s = &report.summary;
     let c = opts.color;
     let passed = format!("{} passed", s.passed);
@@ -877,7 +904,7 @@ pub fn totals_line(report: &Report, opts: &Options) -> String {
 /// The end of the run: every leak group, then every failure, then the totals line.
 pub fn write_final(
     w: &mut dyn Write,
-    report: &Report,
+    report: &View,
     resolver: &Resolver,
     opts: &Options,
 ) -> io::Result<()> {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::common::*;
 use goleash::paths::Resolver;
-use goleash::report::json::{self, LeakEntry};
+use goleash::view::{self, LeakEntry};
 use goleash::{input, Pipeline};
 
 /// The known cause of each fixture package's leaks, read from its code.
@@ -58,7 +58,7 @@ fn leaks(stream_path: &Path, root: &Path) -> Vec<LeakEntry> {
     input::read(BufReader::new(f), &mut p).unwrap();
     let (analysis, err) = p.finish();
     assert!(err.is_none());
-    json::build(&analysis, &resolver).leaks
+    view::build(&analysis, &resolver).leaks
 }
 
 /// The packages (without the module prefix) that reported a leak.

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use goleash::report::checks::{self, Conclusion, Config, Retry};
 use goleash::report::github;
-use goleash::report::json::{LeakEntry, Location, Report};
 use goleash::report::summary;
+use goleash::view::{LeakEntry, Location, View};
 use serde_json::{json, Value};
 
 use crate::common::Goleash;
@@ -216,13 +216,13 @@ fn fast_retry() -> Retry {
 }
 
 /// A report with `n` leak groups, each at its own file and line.
-fn big_report(n: u32) -> Report {
+fn big_report(n: u32) -> View {
     let resolver = goleash::paths::Resolver::new(Some(repo().join("fixtures/go")));
     let mut pipeline = goleash::Pipeline::new(resolver.clone(), Vec::new());
     let f = std::fs::File::open(repo().join("fixtures/streams/go1.26/test.json")).unwrap();
     goleash::input::read(BufReader::new(f), &mut pipeline).unwrap();
     let (analysis, _) = pipeline.finish();
-    let mut report = goleash::report::json::build(&analysis, &resolver);
+    let mut report = goleash::view::build(&analysis, &resolver);
     report.failures.clear();
     let t = report.leaks.remove(0);
     report.leaks = (0..n)
@@ -250,11 +250,7 @@ fn big_report(n: u32) -> Report {
     report
 }
 
-fn publish(
-    api: &FakeApi,
-    base: &str,
-    report: &Report,
-) -> (Result<checks::Published, String>, usize) {
+fn publish(api: &FakeApi, base: &str, report: &View) -> (Result<checks::Published, String>, usize) {
     let mut config = Config::new(&api.url(base), "acme/leaky", SHA, TOKEN).unwrap();
     config.retry = fast_retry();
     let all = github::annotations(report, github::Policy::default(), "");

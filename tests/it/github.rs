@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use goleash::model::FailureKind;
 use goleash::report::github::{self, Level};
-use goleash::report::json::{Location, Report};
 use goleash::report::summary;
+use goleash::view::{Location, View};
 use serde_json::Value;
 
 use crate::common::Goleash;
@@ -665,13 +666,13 @@ fn the_stop_token_is_fresh_each_run() {
 // ---------------------------------------------------------------------------------------------------
 // Library-level: escaping, caps and message limits on synthetic reports.
 
-fn fixture_report() -> Report {
+fn fixture_report() -> View {
     let resolver = goleash::paths::Resolver::new(Some(repo().join("fixtures/go")));
     let mut pipeline = goleash::Pipeline::new(resolver.clone(), Vec::new());
     let f = std::fs::File::open(fixture()).unwrap();
     goleash::input::read(std::io::BufReader::new(f), &mut pipeline).unwrap();
     let (analysis, _) = pipeline.finish();
-    goleash::report::json::build(&analysis, &resolver)
+    goleash::view::build(&analysis, &resolver)
 }
 
 #[test]
@@ -714,7 +715,7 @@ fn caps_hold_per_level_and_per_job() {
     report.leaks.clear();
     report.failures.clear();
     for i in 0..70 {
-        let mut l = goleash::report::json::LeakEntry {
+        let mut l = goleash::view::LeakEntry {
             id: format!("{i:012x}"),
             sources: template.sources.clone(),
             state: template.state.clone(),
@@ -898,7 +899,7 @@ fn summary_stays_within_the_limit_and_says_what_was_trimmed() {
     // At GitHub's real limit, with a huge report.
     let template = report.leaks.remove(0);
     for i in 0..3000 {
-        report.leaks.push(goleash::report::json::LeakEntry {
+        report.leaks.push(goleash::view::LeakEntry {
             id: format!("{i:012x}"),
             sources: template.sources.clone(),
             state: template.state.clone(),
@@ -990,27 +991,40 @@ fn failure_locations_resolve_through_the_module() {
         at("TestLookupTimeoutBubble"),
         ("synctestleak/synctest125_test.go".to_string(), 14, None)
     );
-    let build = r.failures.iter().find(|f| f.kind == "build").unwrap();
+    let build = r
+        .failures
+        .iter()
+        .find(|f| f.kind == FailureKind::Build)
+        .unwrap();
     assert_eq!(
         (build.file.as_deref(), build.line, build.column),
         (Some("buildfail/util_test.go"), Some(7), Some(11))
     );
-    let main = r.failures.iter().find(|f| f.kind == "package").unwrap();
+    let main = r
+        .failures
+        .iter()
+        .find(|f| f.kind == FailureKind::Package)
+        .unwrap();
     assert_eq!(
         (main.file.as_deref(), main.line),
         (Some("testmain/main_test.go"), Some(9))
     );
     let resolver = goleash::paths::Resolver::with_module(None, "example.com/m");
-    let (loc, _) = github::failure_location(
+    let (file, line, _) = goleash::paths::failure_location(
         &resolver,
         "example.com/m/a/b",
         Some("TestX"),
         "x_test.go:4: boom",
     )
     .unwrap();
-    assert_eq!((loc.file.as_str(), loc.line), ("a/b/x_test.go", 4));
+    assert_eq!((file.as_str(), line), ("a/b/x_test.go", 4));
     assert_eq!(
-        github::failure_location(&resolver, "other.org/p", Some("TestX"), "x_test.go:4: boom"),
+        goleash::paths::failure_location(
+            &resolver,
+            "other.org/p",
+            Some("TestX"),
+            "x_test.go:4: boom"
+        ),
         None
     );
 }

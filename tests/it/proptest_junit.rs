@@ -12,7 +12,7 @@ use serde_json::json;
 
 use goleash::paths::Resolver;
 use goleash::report::junit::JunitSink;
-use goleash::{LiveSink, Pipeline};
+use goleash::{Pipeline, Sink};
 
 use crate::oracle;
 
@@ -180,7 +180,7 @@ fn write_junit(dir: &Path, input: &str) -> String {
     let path = dir.join("junit.xml");
     let mut sink = JunitSink::create(&path).unwrap();
     {
-        let sinks: Vec<&mut dyn LiveSink> = vec![&mut sink];
+        let sinks: Vec<&mut dyn Sink> = vec![&mut sink];
         let mut pipeline = Pipeline::new(Resolver::new(None), sinks);
         goleash::input::read(input.as_bytes(), &mut pipeline).unwrap();
         let (_, err) = pipeline.finish();

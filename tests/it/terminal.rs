@@ -8,12 +8,12 @@ use std::rc::Rc;
 
 use goleash::input;
 use goleash::paths::Resolver;
-use goleash::report::json::{self, Report};
 use goleash::report::terminal::{
     self, render_failure, render_leak, totals_line, use_color, width_for, ColorChoice, Options,
     TerminalSink,
 };
 use goleash::text::sanitize;
+use goleash::view::{self, View};
 use goleash::Pipeline;
 use pretty_assertions::assert_eq;
 
@@ -67,23 +67,23 @@ fn plain() -> Options {
 }
 
 /// Runs a stream through the pipeline with a terminal sink; returns what the sink printed and the report.
-fn run(path: &str, root: Option<&str>, opts: Options) -> (String, Report, Resolver) {
+fn run(path: &str, root: Option<&str>, opts: Options) -> (String, View, Resolver) {
     run_bytes(&std::fs::read(path).unwrap(), root, opts)
 }
 
-fn run_bytes(stream: &[u8], root: Option<&str>, opts: Options) -> (String, Report, Resolver) {
+fn run_bytes(stream: &[u8], root: Option<&str>, opts: Options) -> (String, View, Resolver) {
     let resolver = Resolver::new(root.map(PathBuf::from));
     let out = Shared::default();
-    let mut sink = TerminalSink::with_writer(Box::new(out.clone()), true, opts);
+    let mut sink = TerminalSink::with_writer(Box::new(out.clone()), true, opts, resolver.clone());
     let mut pipeline = Pipeline::new(resolver.clone(), vec![&mut sink]);
     input::read(stream, &mut pipeline).unwrap();
     let (analysis, err) = pipeline.finish();
     assert!(err.is_none());
-    let report = json::build(&analysis, &resolver);
+    let report = view::build(&analysis, &resolver);
     (out.text(), report, resolver)
 }
 
-fn leak<'a>(report: &'a Report, function: &str) -> &'a json::LeakEntry {
+fn leak<'a>(report: &'a View, function: &str) -> &'a view::LeakEntry {
     report
         .leaks
         .iter()

@@ -1,0 +1,260 @@
+//! One run, from [`Settings`] to the exit status: open every output first (a bad path fails before
+//! anything is read), build the list of sinks from the settings, read the inputs through the pipeline,
+//! build the view once, let every sink render it in order, and decide the exit status.
+//!
+//! The order of [`sinks`] is the order of the output: the files (JUnit, JSON, baseline, fix diff), the
+//! input warnings on standard error, the terminal report, then the GitHub outputs (the end of the inert
+//! stretch and the annotations, the job summary, SARIF, the check run).
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::baseline::Baseline;
+use crate::error::Error;
+use crate::input;
+use crate::paths::Resolver;
+use crate::pipeline::{Pipeline, Sink};
+use crate::report::check_writable;
+use crate::report::checks::{ChecksSink, Config};
+use crate::report::github::{self, AnnotationsSink, Context, Policy, StopCommands};
+use crate::report::json::{JsonSink, Target};
+use crate::report::junit::JunitSink;
+use crate::report::summary::{self, Links, SummarySink};
+use crate::report::terminal::{self, TerminalSink};
+use crate::report::{baseline::BaselineSink, notes::NotesSink, sarif::SarifSink};
+use crate::runner;
+use crate::view::{self, FailOn, View};
+
+/// Everything a run needs, from the flags and the environment ([`crate::cli`]).
+#[derive(Debug)]
+pub struct Settings {
+    /// Input files (`-` is standard input); ignored when `command` is set.
+    pub inputs: Vec<PathBuf>,
+    /// The command to run (after `--`), empty when none.
+    pub command: Vec<std::ffi::OsString>,
+    /// `--junit`.
+    pub junit: Option<PathBuf>,
+    /// `--json` (`-` is standard output).
+    pub json: Option<PathBuf>,
+    /// `--root` or its default.
+    pub root: Option<PathBuf>,
+    /// `--baseline`.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline`.
+    pub write_baseline: Option<PathBuf>,
+    /// `--fix-diff`.
+    pub fix_diff: Option<PathBuf>,
+    /// `--sarif`.
+    pub sarif: Option<PathBuf>,
+    /// The job summary file and whether the user named it (`--summary`) rather than the default
+    /// (`$GITHUB_STEP_SUMMARY` under GitHub Actions).
+    pub summary: Option<(PathBuf, bool)>,
+    /// `--fail-on`.
+    pub fail_on: FailOn,
+    /// How the terminal output looks.
+    pub terminal: terminal::Options,
+    /// `--json -`: standard output carries the JSON report (no terminal output).
+    pub stdout_is_json: bool,
+    /// Print annotations (`--github`).
+    pub annotate: bool,
+    /// Nothing echoed from test output may act as a workflow command (annotations, or GitHub Actions
+    /// at all).
+    pub guard: bool,
+    /// `$GITHUB_WORKSPACE`, to place the root in the repository.
+    pub workspace: Option<PathBuf>,
+    /// Where the summary's links point.
+    pub links: Option<Links>,
+    /// `--checks`: the check run's configuration, or why there is none.
+    pub checks: Option<Result<Config, String>>,
+}
+
+/// The exit status of a run whose sinks all succeeded: 1 when the view fails the run per `fail_on`,
+/// made at least 1 by a failed child command.
+pub fn exit_status(view: &View, fail_on: FailOn, child: Option<&std::process::ExitStatus>) -> u8 {
+    let code = u8::from(fail_on.fails(view));
+    match child {
+        Some(status) => runner::combined_status(code, status),
+        None => code,
+    }
+}
+
+/// `--fix-diff`: writes the view's sure fixes as a unified diff and says so on standard error.
+#[derive(Debug)]
+struct FixDiffSink {
+    path: PathBuf,
+    resolver: Resolver,
+}
+
+impl Sink for FixDiffSink {
+    fn run_done(&mut self, view: &View) -> Result<(), Error> {
+        let fd = crate::fixdiff::write_edits(&self.path, &view.fixes, &self.resolver)?;
+        eprintln!("goleash: {}", crate::fixdiff::summary_line(&fd, &self.path));
+        Ok(())
+    }
+}
+
+/// Every sink the settings ask for, in output order. Opens the JUnit file and starts the inert
+/// stretch of standard output, so it runs before any input is read.
+pub fn sinks(s: &Settings, resolver: &Resolver) -> Result<Vec<Box<dyn Sink>>, Error> {
+    let junit = s.junit.as_deref().map(JunitSink::create).transpose()?;
+    for p in [&s.json, &s.write_baseline, &s.fix_diff, &s.sarif]
+        .into_iter()
+        .flatten()
+    {
+        if p.as_os_str() != "-" {
+            check_writable(p)?;
+        }
+    }
+    if let Some((p, true)) = &s.summary {
+        summary::open_for_append(p)?;
+    }
+    // Under --github (or GitHub Actions at all), nothing echoed from the test output may act as a
+    // workflow command: stdout is inert until our own annotations (a random token ends the stretch),
+    // stderr is neutralised line by line, JSON on stdout is escaped.
+    let stop = match s.guard && !s.stdout_is_json {
+        // A closed standard output (`| head`) means nobody reads commands: nothing to guard.
+        true => match StopCommands::start(&mut io::stdout().lock()) {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => None,
+            Err(e) => return Err(e.into()),
+        },
+        false => None,
+    };
+    let prefix = match (&resolver.root, &s.workspace) {
+        (Some(root), Some(ws)) => github::repo_prefix(root, ws),
+        _ => String::new(),
+    };
+    let context = Context {
+        prefix: prefix.clone(),
+        policy: Policy {
+            failures_fail: s.fail_on.failures_fail(),
+            leaks_fail: s.fail_on.leaks_fail(),
+        },
+        annotate: s.annotate,
+    };
+    let summary_opts = summary::Options {
+        prefix,
+        links: s.links.clone(),
+        ..summary::Options::default()
+    };
+    let mut out: Vec<Box<dyn Sink>> = Vec::new();
+    if let Some(j) = junit {
+        out.push(Box::new(j));
+    }
+    if let Some(p) = &s.json {
+        out.push(Box::new(JsonSink::new(if p.as_os_str() == "-" {
+            Target::Stdout { inert: s.guard }
+        } else {
+            Target::File(p.clone())
+        })));
+    }
+    if let Some(p) = &s.write_baseline {
+        out.push(Box::new(BaselineSink::new(p.clone())));
+    }
+    if let Some(p) = &s.fix_diff {
+        out.push(Box::new(FixDiffSink {
+            path: p.clone(),
+            resolver: resolver.clone(),
+        }));
+    }
+    out.push(Box::new(NotesSink::new(s.guard)));
+    out.push(Box::new(TerminalSink::new(
+        !s.stdout_is_json,
+        s.terminal,
+        resolver.clone(),
+    )));
+    out.push(Box::new(AnnotationsSink::new(
+        stop,
+        s.stdout_is_json,
+        context.clone(),
+    )));
+    if let Some((path, explicit)) = &s.summary {
+        out.push(Box::new(SummarySink::new(
+            path.clone(),
+            *explicit,
+            summary_opts.clone(),
+            context.clone(),
+        )));
+    }
+    if let Some(p) = &s.sarif {
+        out.push(Box::new(SarifSink::new(p.clone(), context.clone())));
+    }
+    if let Some(config) = &s.checks {
+        out.push(Box::new(ChecksSink::new(
+            config.clone(),
+            context,
+            s.fail_on,
+            summary_opts,
+            s.guard,
+        )));
+    }
+    Ok(out)
+}
+
+/// Reads one input file (or standard input for `-`) through the pipeline.
+fn read_input(path: &Path, pipeline: &mut Pipeline) -> Result<(), Error> {
+    if path.as_os_str() == "-" {
+        pipeline.input_name = "-".to_string();
+        input::read(io::stdin(), pipeline)?;
+        return Ok(());
+    }
+    let f = File::open(path).map_err(|e| Error::input(path, e))?;
+    pipeline.input_name = path.display().to_string();
+    input::read(f, pipeline).map_err(|e| Error::input(path, e))?;
+    Ok(())
+}
+
+/// Runs goleash with these settings; the exit status, or goleash's own error (exit status 2).
+pub fn run(s: Settings) -> Result<u8, Error> {
+    let resolver = Resolver::new(s.root.clone());
+    let baseline = match &s.baseline {
+        Some(p) => Baseline::parse(&std::fs::read_to_string(p).map_err(|e| Error::input(p, e))?),
+        None => Baseline::default(),
+    };
+    let mut sinks = sinks(&s, &resolver)?;
+    let mut pipeline = Pipeline::new(
+        resolver.clone(),
+        sinks
+            .iter_mut()
+            .map(|b| b.as_mut() as &mut dyn Sink)
+            .collect(),
+    );
+    let mut child = None;
+    if s.command.is_empty() {
+        for path in &s.inputs {
+            read_input(path, &mut pipeline)?;
+        }
+    } else {
+        let mut running = runner::Running::start(&s.command)?;
+        pipeline.input_name = running.command.clone();
+        input::read(running.reader(), &mut pipeline)?;
+        let command = running.command.clone();
+        child = Some((running.wait()?, command));
+    }
+    let (analysis, sink_error) = pipeline.finish();
+    if let Some(e) = sink_error {
+        return Err(e);
+    }
+    let mut view = view::build(&analysis, &resolver);
+    if s.fix_diff.is_some() {
+        view = view.with_fixes(&analysis, &resolver);
+    }
+    baseline.apply(&mut view);
+    for sink in &mut sinks {
+        sink.run_done(&view)?;
+    }
+    let status = exit_status(&view, s.fail_on, child.as_ref().map(|(st, _)| st));
+    if let Some((st, command)) = &child {
+        if let Some(note) =
+            runner::failure_note(command, st, view.failures.len(), &analysis.run.stray.text())
+        {
+            if s.guard {
+                eprint!("{}", github::neutralise(&note));
+            } else {
+                eprint!("{note}");
+            }
+        }
+    }
+    Ok(status)
+}

@@ -1,0 +1,172 @@
+//! The pipeline: drives events through the model, leak extraction and advice, and hands each finished
+//! package to the sinks ([`Sink::package_done`]); at the end of the run the sinks render the view
+//! ([`Sink::run_done`]).
+//!
+//! [`Pipeline`] is the [`input::Consumer`] the readers feed; when a package ends it extracts that
+//! package's leaks, hands the package to the sinks (JUnit is written package by package) and then drops
+//! the package's per-test records, so memory does not grow with the input.
+
+use std::ops::Range;
+
+use crate::analysis::{failures_of, Analysis, Failure};
+use crate::dump::{self, Source};
+use crate::error::Error;
+use crate::event::Event;
+use crate::input;
+use crate::leak::{self, Finding, Groups};
+use crate::model::Package;
+use crate::paths::Resolver;
+use crate::view::View;
+
+/// Everything a sink needs about one finished package.
+pub struct PackageDone<'a> {
+    /// The package with its tests and kept output.
+    pub package: &'a Package,
+    /// The leaked goroutines its output reported, attributed.
+    pub findings: &'a [Finding],
+    /// The dump blocks found per test (`None` = package output), to show summaries instead of raw dumps.
+    pub blocks: &'a [(Option<String>, Source, Range<usize>)],
+    /// The failures of this package, as listed in [`Analysis::failures`].
+    pub failures: &'a [Failure],
+    /// Every leak group so far (this package's included).
+    pub groups: &'a Groups,
+    /// Path resolution for locations.
+    pub resolver: &'a Resolver,
+}
+
+/// A report sink: told about each package as it finishes, then about the whole run once.
+///
+/// Sinks only render: they read what they are given and never change the analysis or open a file under
+/// `--root`. Both methods default to doing nothing.
+pub trait Sink {
+    /// Called once per finished package, in finishing order.
+    fn package_done(&mut self, _done: &PackageDone) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Called once at the end of the run, in the order the sinks were listed; the first error stops the
+    /// run (exit status 2).
+    fn run_done(&mut self, _view: &View) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Drives events through the model, leak extraction and advice, and finished packages to the sinks.
+pub struct Pipeline<'s> {
+    /// What has been learned so far.
+    pub analysis: Analysis,
+    /// Path resolution.
+    pub resolver: Resolver,
+    sinks: Vec<&'s mut dyn Sink>,
+    /// The input being read (for warnings).
+    pub input_name: String,
+    /// The first error a sink returned.
+    pub sink_error: Option<Error>,
+    /// Keep per-test records after a package ends (tests and tools that inspect the model).
+    pub keep_tests: bool,
+}
+
+impl<'s> Pipeline<'s> {
+    /// A pipeline feeding finished packages to these sinks.
+    pub fn new(resolver: Resolver, sinks: Vec<&'s mut dyn Sink>) -> Pipeline<'s> {
+        Pipeline {
+            analysis: Analysis::default(),
+            resolver,
+            sinks,
+            input_name: "-".to_string(),
+            sink_error: None,
+            keep_tests: false,
+        }
+    }
+
+    /// Ends the run: closes packages that never ended and returns the analysis.
+    pub fn finish(mut self) -> (Analysis, Option<Error>) {
+        let ended = self.analysis.run.finish();
+        for pi in ended {
+            self.package_done(pi);
+        }
+        (self.analysis, self.sink_error)
+    }
+
+    fn package_done(&mut self, pi: usize) {
+        let pkg = &self.analysis.run.packages[pi];
+        let (mut findings, blocks) = leak::collect_package(pkg);
+        self.analysis.groups.add(&mut findings);
+        classify_new_groups(&mut self.analysis.groups, &self.resolver);
+        let failures = failures_of(pkg, &findings);
+        for sink in self.sinks.iter_mut() {
+            let done = PackageDone {
+                package: pkg,
+                findings: &findings,
+                blocks: &blocks,
+                failures: &failures,
+                groups: &self.analysis.groups,
+                resolver: &self.resolver,
+            };
+            if let Err(e) = sink.package_done(&done) {
+                if self.sink_error.is_none() {
+                    self.sink_error = Some(e);
+                }
+            }
+        }
+        self.analysis.failures.extend(failures);
+        if !self.keep_tests {
+            self.analysis.run.packages[pi].compact();
+        }
+    }
+}
+
+/// Gives every group that has no cause yet its cause and advice.
+fn classify_new_groups(groups: &mut Groups, resolver: &Resolver) {
+    for g in groups.groups.iter_mut().filter(|g| g.cause.is_none()) {
+        let a = crate::advice::advise(&g.representative, resolver);
+        g.cause = Some(a.cause.to_string());
+        g.advice = Some(a.text);
+    }
+}
+
+impl input::Consumer for Pipeline<'_> {
+    fn event(&mut self, ev: &Event) {
+        if let Some(pi) = self.analysis.run.apply(ev) {
+            self.package_done(pi);
+        }
+    }
+
+    fn build_output(&mut self, import_path: &str, line: &str) {
+        self.analysis.run.add_build_output(import_path, line);
+    }
+
+    fn stray(&mut self, line: &str) {
+        self.analysis.run.add_stray(line);
+    }
+
+    fn warn(&mut self, line: usize, message: String) {
+        let input = self.input_name.clone();
+        self.analysis.run.warn(&input, line, message);
+    }
+
+    fn dump(&mut self, text: String) {
+        self.analysis.dump_inputs += 1;
+        let suspects = dump::extract_bare_dump(&text);
+        let package = String::new();
+        let mut findings: Vec<Finding> = suspects
+            .into_iter()
+            .map(|s| {
+                let sig = leak::signature(&s.goroutine);
+                Finding {
+                    occurrence: leak::Occurrence {
+                        package: package.clone(),
+                        test: None,
+                        goroutine: s.goroutine.id,
+                        inherited: false,
+                        source: s.source,
+                    },
+                    id: leak::id_of(&sig),
+                    goroutine: s.goroutine,
+                }
+            })
+            .collect();
+        self.analysis.groups.add(&mut findings);
+        classify_new_groups(&mut self.analysis.groups, &self.resolver);
+    }
+}

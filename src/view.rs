@@ -1,0 +1,368 @@
+//! The report model: what every sink renders, built once from the analysis ([`build`]).
+//!
+//! Its `Serialize` is the JSON report's contract (version 1, `--json`): `report::json` only writes it.
+//! Vocabularies stay typed here ([`FailureKind`], [`Source`]) and serialise to the contract's strings,
+//! so a sink matches on an enum, never on a string. A failure's file and line are found while the view
+//! is built (through [`crate::paths::failure_location`]); no sink looks for them. The baseline
+//! ([`crate::baseline`]) applies to the view.
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::dump::Source;
+use crate::fixdiff::Edit;
+use crate::leak::{self, LeakGroup};
+use crate::model::{FailureKind, PackageResult};
+use crate::paths::Resolver;
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct View {
+    /// Always 1.
+    pub version: u32,
+    /// Totals.
+    pub summary: Summary,
+    /// One entry per package.
+    pub packages: Vec<PackageEntry>,
+    /// Every failure.
+    pub failures: Vec<FailureEntry>,
+    /// Every leak group.
+    pub leaks: Vec<LeakEntry>,
+    /// Problems with the input (capped; `warnings_dropped` counts the rest).
+    pub warnings: Vec<crate::model::Warning>,
+    /// Warnings not listed.
+    pub warnings_dropped: usize,
+    /// What the baseline (`--baseline`) matched.
+    pub baseline: BaselineStatus,
+    /// The fixes the advice engine is sure of, for `--fix-diff` (not part of the JSON report; empty
+    /// unless asked for with [`View::with_fixes`]).
+    #[serde(skip)]
+    pub fixes: Vec<Edit>,
+}
+
+/// What the baseline matched.
+#[derive(Debug, Default, Serialize)]
+pub struct BaselineStatus {
+    /// Leak ids found that the baseline lists: reported, but they do not fail the run.
+    pub known: Vec<String>,
+    /// Baseline ids that no longer occur.
+    pub stale: Vec<String>,
+}
+
+/// Totals.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Packages.
+    pub packages: usize,
+    /// Test cases.
+    pub tests: usize,
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Leak groups.
+    pub leaks: usize,
+    /// Distinct leaked goroutines.
+    pub leaked_goroutines: usize,
+}
+
+/// One package.
+#[derive(Debug, Serialize)]
+pub struct PackageEntry {
+    /// Import path.
+    pub name: String,
+    /// `pass | fail | skip | build-fail | timeout | panic | incomplete`.
+    pub result: PackageResult,
+    /// Seconds.
+    pub elapsed: Option<f64>,
+    /// Test cases.
+    pub tests: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Skipped.
+    pub skipped: usize,
+}
+
+/// One failure.
+#[derive(Debug, Serialize)]
+pub struct FailureEntry {
+    /// Package.
+    pub package: String,
+    /// Test, `null` for package-level failures.
+    pub test: Option<String>,
+    /// `test | build | timeout | panic | package | race | incomplete`.
+    pub kind: FailureKind,
+    /// The one-line message.
+    pub message: String,
+    /// Leak ids it reported.
+    pub leaks: Vec<String>,
+    /// Where it failed, relative to `--root`: the `file.go:NN:` the message starts with, resolved to the
+    /// package's folder, else the test function's declaration (`TestMain` for package-level failures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The line in `file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The column, when the message names one (build errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+/// A file and line.
+#[derive(Debug, Serialize, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Relative to `--root` when resolvable.
+    pub file: String,
+    /// Line.
+    pub line: u32,
+}
+
+/// The `created_by` of a leak.
+#[derive(Debug, Serialize, Clone, PartialEq, Eq)]
+pub struct CreatedBy {
+    /// The function with the `go` statement.
+    pub function: String,
+    /// Its file.
+    pub file: String,
+    /// The line of the `go` statement.
+    pub line: u32,
+}
+
+/// One occurrence.
+#[derive(Debug, Serialize)]
+pub struct OccurrenceEntry {
+    /// Package (empty for bare dump inputs).
+    pub package: String,
+    /// Test (`null` for package-level reports).
+    pub test: Option<String>,
+    /// Goroutine id.
+    pub goroutine: u64,
+    /// An earlier test of the same package already reported it.
+    pub inherited: bool,
+    /// Which mechanism reported it.
+    pub source: Source,
+}
+
+/// Where a leak was first seen.
+#[derive(Debug, Serialize)]
+pub struct FirstSeen {
+    /// Package.
+    pub package: String,
+    /// Test.
+    pub test: Option<String>,
+}
+
+/// A stack frame.
+#[derive(Debug, Serialize)]
+pub struct FrameEntry {
+    /// Function.
+    pub function: String,
+    /// File (resolved).
+    pub file: String,
+    /// Line.
+    pub line: u32,
+}
+
+/// One leak group.
+#[derive(Debug, Serialize)]
+pub struct LeakEntry {
+    /// Stable id.
+    pub id: String,
+    /// Sources.
+    pub sources: Vec<Source>,
+    /// Normalized wait state.
+    pub state: String,
+    /// Innermost frame that is not runtime machinery.
+    pub function: String,
+    /// Innermost frame in the user's own code.
+    pub location: Option<Location>,
+    /// Where the goroutine was started.
+    pub created_by: Option<CreatedBy>,
+    /// Distinct goroutines.
+    pub goroutines: usize,
+    /// Every report.
+    pub occurrences: Vec<OccurrenceEntry>,
+    /// The first test that introduced it.
+    pub first_seen: Option<FirstSeen>,
+    /// The cause.
+    pub cause: String,
+    /// What to change.
+    pub advice: String,
+    /// The representative stack.
+    pub stack: Vec<FrameEntry>,
+    /// Listed in the baseline: reported, but does not fail the run.
+    pub known: bool,
+}
+
+/// Builds a leak entry from a group.
+pub fn leak_entry(g: &LeakGroup, resolver: &Resolver) -> LeakEntry {
+    let rep = &g.representative;
+    let function = rep
+        .frames
+        .iter()
+        .find(|f| !leak::is_machinery(&f.function))
+        .or(rep.frames.first())
+        .map(|f| f.function.clone())
+        .unwrap_or_default();
+    LeakEntry {
+        id: g.id.clone(),
+        sources: g.sources.clone(),
+        state: rep.state.clone(),
+        function,
+        location: leak::location(rep, resolver).map(|f| Location {
+            file: resolver.display_path(f),
+            line: f.line,
+        }),
+        created_by: rep.created_by.as_ref().map(|c| CreatedBy {
+            function: c.function.clone(),
+            file: resolver.display_path(c),
+            line: c.line,
+        }),
+        goroutines: g.goroutines,
+        occurrences: g
+            .occurrences
+            .iter()
+            .map(|o| OccurrenceEntry {
+                package: o.package.clone(),
+                test: o.test.clone(),
+                goroutine: o.goroutine,
+                inherited: o.inherited,
+                source: o.source,
+            })
+            .collect(),
+        first_seen: g.first_seen.as_ref().map(|(p, t)| FirstSeen {
+            package: p.clone(),
+            test: t.clone(),
+        }),
+        cause: g.cause.clone().unwrap_or_else(|| "unknown".to_string()),
+        advice: g.advice.clone().unwrap_or_default(),
+        stack: rep
+            .frames
+            .iter()
+            .map(|f| FrameEntry {
+                function: f.function.clone(),
+                file: resolver.display_path(f),
+                line: f.line,
+            })
+            .collect(),
+        known: false,
+    }
+}
+
+/// Builds the view of an analysis: totals, packages, failures (with their file and line), leak groups
+/// and warnings.
+pub fn build(a: &Analysis, resolver: &Resolver) -> View {
+    let totals = a.totals();
+    View {
+        version: 1,
+        summary: Summary {
+            packages: a.run.packages.len(),
+            tests: totals.tests,
+            passed: totals.passed,
+            failed: totals.failed,
+            skipped: totals.skipped,
+            leaks: a.groups.groups.len(),
+            leaked_goroutines: a.groups.leaked_goroutines(),
+        },
+        packages: a
+            .run
+            .packages
+            .iter()
+            .map(|p| PackageEntry {
+                name: p.name.clone(),
+                result: p.result,
+                elapsed: p.elapsed,
+                tests: p.counts.tests,
+                failed: p.counts.failed,
+                skipped: p.counts.skipped,
+            })
+            .collect(),
+        failures: a
+            .failures
+            .iter()
+            .map(|f| {
+                let at = crate::paths::failure_location(
+                    resolver,
+                    &f.package,
+                    f.test.as_deref(),
+                    &f.message,
+                );
+                FailureEntry {
+                    package: f.package.clone(),
+                    test: f.test.clone(),
+                    kind: f.kind,
+                    message: f.message.clone(),
+                    leaks: f.leaks.clone(),
+                    line: at.as_ref().map(|(_, l, _)| *l),
+                    column: at.as_ref().and_then(|(_, _, c)| *c),
+                    file: at.map(|(f, _, _)| f),
+                }
+            })
+            .collect(),
+        leaks: a
+            .groups
+            .groups
+            .iter()
+            .map(|g| leak_entry(g, resolver))
+            .collect(),
+        warnings: a.run.warnings.clone(),
+        warnings_dropped: a.run.warnings_dropped,
+        baseline: BaselineStatus::default(),
+        fixes: Vec::new(),
+    }
+}
+
+impl View {
+    /// The view with the fixes the advice engine is sure of for every leak group (for `--fix-diff`;
+    /// reads source under the root).
+    pub fn with_fixes(mut self, a: &Analysis, resolver: &Resolver) -> View {
+        self.fixes = crate::fixdiff::edits(&a.groups, resolver);
+        self
+    }
+
+    /// Leak groups not listed in the baseline.
+    pub fn new_leaks(&self) -> usize {
+        self.leaks.iter().filter(|l| !l.known).count()
+    }
+
+    /// Leak groups listed in the baseline.
+    pub fn known_leaks(&self) -> usize {
+        self.leaks.iter().filter(|l| l.known).count()
+    }
+}
+
+/// What makes a run fail (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Failing tests or leaks not in the baseline.
+    #[default]
+    Any,
+    /// Only leaks that are not in the baseline.
+    Leak,
+    /// Never (unless goleash itself fails).
+    Never,
+}
+
+impl FailOn {
+    /// Whether the view fails the run under this policy.
+    pub fn fails(self, view: &View) -> bool {
+        let leaks = view.new_leaks() > 0;
+        match self {
+            FailOn::Any => view.summary.failed > 0 || leaks,
+            FailOn::Leak => leaks,
+            FailOn::Never => false,
+        }
+    }
+
+    /// Whether failing tests fail the run.
+    pub fn failures_fail(self) -> bool {
+        self == FailOn::Any
+    }
+
+    /// Whether leaks not in the baseline fail the run.
+    pub fn leaks_fail(self) -> bool {
+        self != FailOn::Never
+    }
+}
