@@ -1129,17 +1129,20 @@ fn regressions(target: &str) -> Vec<PathBuf> {
     v
 }
 
-/// Every fixture stream (not compressed).
+/// Every fixture stream (not compressed), at any depth under fixtures/streams (not the READMEs).
 fn fixture_streams() -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    for d in std::fs::read_dir(repo().join("fixtures/streams")).unwrap() {
-        for f in std::fs::read_dir(d.unwrap().path()).unwrap() {
+    fn walk(dir: &Path, v: &mut Vec<PathBuf>) {
+        for f in std::fs::read_dir(dir).unwrap() {
             let p = f.unwrap().path();
-            if p.extension().is_some_and(|e| e != "gz") {
+            if p.is_dir() {
+                walk(&p, v);
+            } else if p.extension().is_some_and(|e| e != "gz" && e != "md") {
                 v.push(p);
             }
         }
     }
+    let mut v = Vec::new();
+    walk(&repo().join("fixtures/streams"), &mut v);
     v.sort();
     v
 }

@@ -164,7 +164,9 @@ fn every_captured_stream_is_snapshotted() {
     let mut found = Vec::new();
     for dir in std::fs::read_dir(&root).unwrap() {
         let dir = dir.unwrap();
-        if dir.file_name() == "std" {
+        // std: 64 MB; wild: the captures of fixtures/wild (issue 14; another --root, see
+        // fixtures/streams/wild/README.md).
+        if dir.file_name() == "std" || dir.file_name() == "wild" {
             continue;
         }
         for f in std::fs::read_dir(dir.path()).unwrap() {
