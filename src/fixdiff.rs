@@ -177,7 +177,7 @@ pub fn write_edits(
         }
     }
     let fd = build(&files, edits);
-    crate::report::write_atomic(path, |w| w.write_all(fd.diff.as_bytes()))?;
+    crate::outfile::write_atomic(path, |w| w.write_all(fd.diff.as_bytes()))?;
     Ok(fd)
 }
 

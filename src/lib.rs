@@ -1,19 +1,62 @@
 //! goleash: reads what `go test` prints, finds the goroutine leaks that goleak, testing/synctest, test
 //! timeouts, panics and goroutineleak profiles report, groups every report of the same leak under one
-//! stable id, says which test introduced it, and writes JUnit XML and a JSON report.
+//! stable id, says which test introduced it, and writes JUnit XML, a JSON report and GitHub outputs.
 //!
-//! The data flows one way through small modules:
+//! The data flows one way:
 //!
 //! ```text
-//! bytes ─ input::{json,text} ─▶ Event ─ model::Run ─▶ Package (on its end)
-//!        ─ leak::collect_package (dump::extract) ─▶ Finding ─ leak::Groups ─▶ LeakGroup
-//!        ─ pipeline ─▶ Sink::package_done (live: JUnit, terminal lines)
-//!        ─ view::build ─▶ View ─ Sink::run_done (report::*, each only reads)
+//! bytes (files, stdin, a child `go test`: runner)
+//!   ─ input::{json, text} ─▶ Event ─ model::Run ─▶ Package (on its end:)
+//!   ─ leak::collect_package (dump::extract) ─▶ Finding ─ leak::Groups ─▶ LeakGroup (advice: cause, text)
+//!   ─ pipeline ─▶ Sink::package_done (live sinks: JUnit suites, terminal lines)
+//!   ─ view::build (once, at the end) ─▶ View ─ baseline ─ Sink::run_done (report::*, in order)
+//!   ─ app: exit status
 //! ```
 //!
-//! [`pipeline::Pipeline`] drives it: it is the [`input::Consumer`] the readers feed; when a package
-//! ends it extracts that package's leaks, hands the package to the sinks and then drops the package's
-//! per-test records, so memory does not grow with the input.
+//! ## Layers
+//!
+//! Each module imports only modules of its own layer or of the layers before it; no two modules import
+//! each other, directly or through others. `tests/it/layers.rs` reads this list and enforces it (a
+//! module missing from it fails the test too):
+//!
+//! ```text
+//! 1. text, event, error, outfile   escaping, plural, truncation; the one Event type; goleash's own errors; atomic report files
+//! 2. gotest   go test's own line syntax
+//! 3. input, model, dump, runner   readers → Event; Run → Package → Test; goroutine dumps; the child `go test`
+//! 4. source, paths   the only code that opens files under --root; stack paths → repository paths
+//! 5. leak   signatures, ids, groups, occurrences, attribution
+//! 6. incident, advice, fixdiff, analysis   causes and advice; sure fixes; the run's result and failures
+//! 7. view, baseline   the report model, built once; the baseline applied to it
+//! 8. pipeline   drives events through the layers; the Sink trait
+//! 9. report   sinks that only render
+//! 10. app, cli   building the sinks, the exit status; flags and environment
+//! ```
+//!
+//! ## Where things are
+//!
+//! | question | file |
+//! | --- | --- |
+//! | how is the input format detected, how is `go test -json` read | `input/mod.rs`, `input/json.rs`, `input/fastjson.rs` |
+//! | how is plain `go test -v` text read | `input/text.rs` |
+//! | where do tests, results and failure kinds come from | `model.rs` |
+//! | where is the goleak block (and every other goroutine dump) parsed | `dump/parse.rs`, `dump/extract.rs` |
+//! | how are stack paths made repository paths | `paths.rs` |
+//! | where is a failure's file:line found | `paths.rs` (`failure_location`), called by `view.rs` |
+//! | what makes two leaks the same (signature, id), who introduced one | `leak.rs` |
+//! | where is the cause decided, where is the advice written | `advice.rs`, `advice/` |
+//! | where are the sure fixes turned into a diff | `fixdiff.rs` |
+//! | what does a run end with (failures per package) | `analysis.rs` |
+//! | what is in the JSON report | `view.rs` (its `Serialize` is the contract) |
+//! | how are finished packages handed on, what is a sink | `pipeline.rs` |
+//! | where is JUnit written | `report/junit.rs` |
+//! | where is the JSON report written | `report/json.rs` |
+//! | the terminal: live lines, leak blocks, failures, totals | `report/terminal/` |
+//! | GitHub annotations, their escaping, inert output | `report/github/` |
+//! | the job summary, SARIF, the check run | `report/summary.rs`, `report/sarif.rs`, `report/checks.rs` |
+//! | which flags exist, which environment is read | `cli.rs` |
+//! | which sinks run, in which order; the exit status | `app.rs` |
+//! | goleash's own errors (exit status 2) | `error.rs` |
+//! | escaping, plural, truncation, wrapping | `text.rs` |
 
 pub mod advice;
 pub mod analysis;
@@ -27,6 +70,7 @@ pub mod fixdiff;
 pub mod input;
 pub mod leak;
 pub mod model;
+pub mod outfile;
 pub mod paths;
 pub mod pipeline;
 pub mod report;

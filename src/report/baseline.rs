@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use crate::baseline::Baseline;
 use crate::error::Error;
+use crate::outfile::write_atomic;
 use crate::pipeline::Sink;
-use crate::report::write_atomic;
 use crate::view::View;
 
 /// The `--write-baseline` sink.

@@ -5,9 +5,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::error::{ignore_broken_pipe, Error};
+use crate::outfile::write_atomic;
 use crate::pipeline::Sink;
 use crate::report::github::neutralise_json;
-use crate::report::write_atomic;
 use crate::view::View;
 
 /// Writes the view as pretty JSON and a final newline.

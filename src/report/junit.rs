@@ -18,11 +18,11 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::named_temp_beside;
 use crate::dump::Source;
 use crate::error::Error;
 use crate::leak::{self, Finding, Groups};
 use crate::model::{FailureKind, Package, TestResult};
+use crate::outfile::named_temp_beside;
 use crate::paths::Resolver;
 use crate::pipeline::{PackageDone, Sink};
 use crate::text::xml_safe;

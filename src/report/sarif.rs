@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 
 use crate::error::Error;
+use crate::outfile::write_atomic;
 use crate::paths::in_repo;
 use crate::pipeline::Sink;
 use crate::report::github::{leak_anchor, reach_phrase, repo_path, tests_of, Context};
-use crate::report::write_atomic;
 use crate::text::plural;
 use crate::view::{LeakEntry, View};
 

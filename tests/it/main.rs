@@ -11,6 +11,7 @@ mod fixdiff;
 mod github;
 mod hardening;
 mod junit;
+mod layers;
 mod leaks;
 mod live;
 mod model;
