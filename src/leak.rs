@@ -33,7 +33,8 @@ use crate::dump::{self, Frame, Goroutine, Source};
 use crate::model::{Package, TestResult};
 use crate::paths::Resolver;
 
-/// One report of a leaked goroutine by a test (or by a package, or in a bare dump).
+/// One report of a leaked goroutine (or of several identical ones: see [`Occurrence::count`]) by a test
+/// (or by a package, or in a bare dump).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
     /// The package whose output reported it (empty for a bare dump input).
@@ -42,6 +43,9 @@ pub struct Occurrence {
     pub test: Option<String>,
     /// The goroutine id in that test binary.
     pub goroutine: u64,
+    /// How many goroutines this report stands for ([`Goroutine::count`]: a `debug=1` profile record's
+    /// count, else 1).
+    pub count: u64,
     /// An earlier test of the same package run already reported this goroutine.
     pub inherited: bool,
     /// Which mechanism reported it.
@@ -55,8 +59,96 @@ pub struct Finding {
     pub occurrence: Occurrence,
     /// The goroutine as dumped.
     pub goroutine: Goroutine,
-    /// Its signature id.
+    /// Its signature.
+    pub signature: Signature,
+    /// Its signature id ([`Signature::id`]; a `debug=1` record may take the id of the full dump of the
+    /// same stack when grouped, see [`Groups::add`]).
     pub id: String,
+}
+
+impl Finding {
+    /// The finding of goroutine `g` reported in `package` by `test` through `source`: its signature and
+    /// id are computed here, the one place that assigns ids.
+    pub fn new(
+        package: &str,
+        test: Option<&str>,
+        source: Source,
+        inherited: bool,
+        g: Goroutine,
+    ) -> Finding {
+        let signature = Signature::of(&g);
+        Finding {
+            occurrence: Occurrence {
+                package: package.to_string(),
+                test: test.map(str::to_string),
+                goroutine: g.id,
+                count: g.count,
+                inherited,
+                source,
+            },
+            id: signature.id(),
+            signature,
+            goroutine: g,
+        }
+    }
+}
+
+/// What makes two leaked goroutines the same leak (see the module docs): the normalized wait state, the
+/// function names of the stack from the first frame that is not runtime machinery, and the creator's
+/// function. Its [`Display`](std::fmt::Display) is the documented text form `state|f;g;|creator`, which
+/// [`Signature::id`] hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Signature {
+    /// The normalized wait state ([`Goroutine::state`]; empty for a `debug=1` record).
+    pub state: String,
+    /// The function names, innermost first, from the first frame that is not machinery.
+    pub frames: Vec<String>,
+    /// The function of the `created by` frame, when printed.
+    pub creator: Option<String>,
+}
+
+impl Signature {
+    /// The signature of a goroutine.
+    pub fn of(g: &Goroutine) -> Signature {
+        let start = g
+            .frames
+            .iter()
+            .position(|f| !is_machinery(&f.function))
+            .unwrap_or(g.frames.len());
+        Signature {
+            state: g.state.clone(),
+            frames: g.frames[start..]
+                .iter()
+                .map(|f| f.function.clone())
+                .collect(),
+            creator: g.created_by.as_ref().map(|c| c.function.clone()),
+        }
+    }
+
+    /// The stable 12-hex-digit id: the first 6 bytes of the SHA-256 of the text form.
+    pub fn id(&self) -> String {
+        let digest = Sha256::digest(self.to_string().as_bytes());
+        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// True for a goroutineleak profile's `debug=1` record: no wait state and no creator, only frames.
+    pub fn is_record(&self) -> bool {
+        self.state.is_empty() && self.creator.is_none()
+    }
+}
+
+impl std::fmt::Display for Signature {
+    /// `state|f;g;|creator` (each frame followed by `;`; an empty creator when none was printed).
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        out.write_str(&self.state)?;
+        out.write_str("|")?;
+        for f in &self.frames {
+            out.write_str(f)?;
+            out.write_str(";")?;
+        }
+        out.write_str("|")?;
+        out.write_str(self.creator.as_deref().unwrap_or_default())
+    }
 }
 
 /// All reports of one leak.
@@ -64,15 +156,16 @@ pub struct Finding {
 pub struct LeakGroup {
     /// The stable id.
     pub id: String,
-    /// The signature text the id is the hash of.
-    pub signature: String,
+    /// The signature the id is the hash of.
+    pub signature: Signature,
     /// The sources that reported it, in first-seen order without repeats.
     pub sources: Vec<Source>,
     /// The first goroutine seen: the representative stack.
     pub representative: Goroutine,
-    /// Every report, in input order.
+    /// Every report, in input order (a `debug=1` record is one report with its count).
     pub occurrences: Vec<Occurrence>,
-    /// Distinct leaked goroutines: `(package, goroutine id)` pairs (id 0 counted once per report).
+    /// Distinct leaked goroutines: `(package, goroutine id)` pairs, plus the count of every report
+    /// without an id (`debug=1` records).
     pub goroutines: usize,
     /// The first report that was not inherited.
     pub first_seen: Option<(String, Option<String>)>,
@@ -95,33 +188,6 @@ pub fn is_machinery(function: &str) -> bool {
         || function == "time.Sleep"
 }
 
-/// The signature text of a goroutine (see the module docs).
-pub fn signature(g: &Goroutine) -> String {
-    let mut s = String::with_capacity(256);
-    s.push_str(&g.state);
-    s.push('|');
-    let start = g
-        .frames
-        .iter()
-        .position(|f| !is_machinery(&f.function))
-        .unwrap_or(g.frames.len());
-    for f in &g.frames[start..] {
-        s.push_str(&f.function);
-        s.push(';');
-    }
-    s.push('|');
-    if let Some(c) = &g.created_by {
-        s.push_str(&c.function);
-    }
-    s
-}
-
-/// The 12-hex-digit id of a signature.
-pub fn id_of(signature: &str) -> String {
-    let digest = Sha256::digest(signature.as_bytes());
-    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
-}
-
 /// The dump blocks found in a package's outputs: `(test, source, byte range in the test's output text)`;
 /// test `None` is the package's own output.
 pub type Blocks = Vec<(Option<String>, Source, Range<usize>)>;
@@ -138,18 +204,7 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
             if g.id != 0 && !inherited {
                 seen.insert(g.id, findings.len());
             }
-            let sig = signature(&g);
-            findings.push(Finding {
-                occurrence: Occurrence {
-                    package: pkg.name.clone(),
-                    test: test.map(str::to_string),
-                    goroutine: g.id,
-                    inherited,
-                    source,
-                },
-                id: id_of(&sig),
-                goroutine: g,
-            });
+            findings.push(Finding::new(&pkg.name, test, source, inherited, g));
         };
     let timeout_running: Vec<String> = pkg
         .timeout
@@ -204,24 +259,18 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
 /// Drops the records of a goroutineleak profile's `debug=1` form (no goroutine id, no state) when the
 /// same output also dumped those goroutines in full (`debug=2`): the same goroutines printed twice.
 fn without_profile_duplicates(mut ex: dump::Extraction) -> dump::Extraction {
-    let full: Vec<String> = ex
+    let full: Vec<Vec<String>> = ex
         .suspects
         .iter()
         .filter(|s| s.goroutine.id != 0)
-        .map(|s| frames_part(&signature(&s.goroutine)).to_string())
+        .map(|s| Signature::of(&s.goroutine).frames)
         .collect();
-    ex.suspects.retain(|s| {
-        s.goroutine.id != 0
-            || !full
-                .iter()
-                .any(|f| *f == frames_part(&signature(&s.goroutine)))
-    });
+    if full.is_empty() {
+        return ex;
+    }
+    ex.suspects
+        .retain(|s| s.goroutine.id != 0 || !full.contains(&Signature::of(&s.goroutine).frames));
     ex
-}
-
-/// The frames part of a signature (between the state and the creator).
-fn frames_part(signature: &str) -> &str {
-    signature.split('|').nth(1).unwrap_or_default()
 }
 
 /// True when the goroutine's stack (or creator) is inside the function of test `name` (`TestX/sub` →
@@ -255,12 +304,11 @@ impl Groups {
     /// profile's `debug=1` record) joins the group whose stack is the same, when there is one.
     pub fn add(&mut self, findings: &mut [Finding]) {
         for f in findings.iter_mut() {
-            if f.goroutine.state.is_empty() && f.goroutine.created_by.is_none() {
-                let frames = frames_part(&signature(&f.goroutine)).to_string();
+            if f.signature.is_record() {
                 if let Some(g) = self
                     .groups
                     .iter()
-                    .find(|g| frames_part(&g.signature) == frames)
+                    .find(|g| g.signature.frames == f.signature.frames)
                 {
                     f.id = g.id.clone();
                 }
@@ -271,7 +319,7 @@ impl Groups {
                 None => {
                     self.groups.push(LeakGroup {
                         id: f.id.clone(),
-                        signature: signature(&f.goroutine),
+                        signature: f.signature.clone(),
                         sources: Vec::new(),
                         representative: f.goroutine.clone(),
                         occurrences: Vec::new(),
@@ -291,7 +339,8 @@ impl Groups {
             let counted = self.counted.entry(f.id.clone()).or_default();
             if f.goroutine.id == 0 || counted.insert((f.occurrence.package.clone(), f.goroutine.id))
             {
-                g.goroutines += 1;
+                let n = usize::try_from(f.occurrence.count).unwrap_or(usize::MAX);
+                g.goroutines = g.goroutines.saturating_add(n);
             }
             if g.first_seen.is_none() && !f.occurrence.inherited {
                 g.first_seen = Some((f.occurrence.package.clone(), f.occurrence.test.clone()));
@@ -307,7 +356,9 @@ impl Groups {
 
     /// Total distinct leaked goroutines over all groups.
     pub fn leaked_goroutines(&self) -> usize {
-        self.groups.iter().map(|g| g.goroutines).sum()
+        self.groups
+            .iter()
+            .fold(0usize, |n, g| n.saturating_add(g.goroutines))
     }
 }
 
@@ -351,10 +402,12 @@ pub fn inherited_note(findings: &[Finding], test: &str) -> Option<String> {
         return None;
     }
     let from = introduced_by(mine.iter().copied(), findings);
+    let n = mine
+        .iter()
+        .fold(0u64, |n, f| n.saturating_add(f.occurrence.count));
     Some(format!(
-        "leaked nothing itself: it saw {} goroutine{} leaked by {}",
-        mine.len(),
-        if mine.len() == 1 { "" } else { "s" },
+        "leaked nothing itself: it saw {n} goroutine{} leaked by {}",
+        if n == 1 { "" } else { "s" },
         from.join(", ")
     ))
 }
@@ -402,12 +455,23 @@ mod tests {
             ],
             "example.com/x.F",
         );
-        assert_eq!(id_of(&signature(&a)), id_of(&signature(&b)));
+        let (sa, sb) = (Signature::of(&a), Signature::of(&b));
+        assert_eq!(sa, sb);
+        assert_eq!(sa.id(), sb.id());
         assert_eq!(
-            signature(&a),
+            sa.to_string(),
             "chan send|example.com/x.F.func1;|example.com/x.F"
         );
-        assert_eq!(id_of(&signature(&a)).len(), 12);
+        assert_eq!(sa.id().len(), 12);
+        assert_eq!(sa.frames, ["example.com/x.F.func1"]);
+        assert_eq!(sa.creator.as_deref(), Some("example.com/x.F"));
+        // No creator: an empty last part.
+        let rec = Goroutine {
+            frames: a.frames.clone(),
+            ..Goroutine::default()
+        };
+        assert_eq!(Signature::of(&rec).to_string(), "|example.com/x.F.func1;|");
+        assert!(Signature::of(&rec).is_record());
     }
 
     #[test]
@@ -430,7 +494,8 @@ mod tests {
             &["example.com/x.F.func1"],
             "example.com/x.F",
         );
-        assert_ne!(id_of(&signature(&a)), id_of(&signature(&b)));
-        assert_ne!(id_of(&signature(&a)), id_of(&signature(&c)));
+        let id = |g: &Goroutine| Signature::of(g).id();
+        assert_ne!(id(&a), id(&b));
+        assert_ne!(id(&a), id(&c));
     }
 }

@@ -148,23 +148,9 @@ impl input::Consumer for Pipeline<'_> {
     fn dump(&mut self, text: String) {
         self.analysis.dump_inputs += 1;
         let suspects = dump::extract_bare_dump(&text);
-        let package = String::new();
         let mut findings: Vec<Finding> = suspects
             .into_iter()
-            .map(|s| {
-                let sig = leak::signature(&s.goroutine);
-                Finding {
-                    occurrence: leak::Occurrence {
-                        package: package.clone(),
-                        test: None,
-                        goroutine: s.goroutine.id,
-                        inherited: false,
-                        source: s.source,
-                    },
-                    id: leak::id_of(&sig),
-                    goroutine: s.goroutine,
-                }
-            })
+            .map(|s| Finding::new("", None, s.source, false, s.goroutine))
             .collect();
         self.analysis.groups.add(&mut findings);
         classify_new_groups(&mut self.analysis.groups, &self.resolver);

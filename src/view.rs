@@ -139,10 +139,19 @@ pub struct OccurrenceEntry {
     pub test: Option<String>,
     /// Goroutine id.
     pub goroutine: u64,
+    /// How many goroutines this report stands for (a goroutineleak `debug=1` record's count); written only
+    /// when it is not 1.
+    #[serde(skip_serializing_if = "is_one")]
+    pub count: u64,
     /// An earlier test of the same package already reported it.
     pub inherited: bool,
     /// Which mechanism reported it.
     pub source: Source,
+}
+
+/// True for 1 (the count of an ordinary occurrence, left out of the JSON).
+fn is_one(n: &u64) -> bool {
+    *n == 1
 }
 
 /// Where a leak was first seen.
@@ -228,6 +237,7 @@ pub fn leak_entry(g: &LeakGroup, resolver: &Resolver) -> LeakEntry {
                 package: o.package.clone(),
                 test: o.test.clone(),
                 goroutine: o.goroutine,
+                count: o.count,
                 inherited: o.inherited,
                 source: o.source,
             })

@@ -76,7 +76,7 @@ const MAX_PANIC_PREAMBLE_LINES: usize = 20_000;
 /// - other panics and fatal errors followed by a dump → [`Source::Panic`]: every goroutine but the
 ///   panicking one (the first, when `running`) that has a user frame;
 /// - goroutineleak profiles → [`Source::Dump`]: the `(leaked)` goroutines of a `debug=2` dump, every
-///   record of a `debug=1` profile (one copy per counted goroutine, id 0).
+///   record of a `debug=1` profile (one goroutine with its [`Goroutine::count`](super::Goroutine::count), id 0).
 ///
 /// Text without any `oroutine` substring is rejected at memory-scan speed.
 pub fn extract(text: &str) -> Extraction {
@@ -562,7 +562,9 @@ mod tests {
         let ex = extract(LEAK_PROFILE_DEBUG2);
         assert_eq!(ids(&ex), [7, 8, 9, 10].map(|id| (Source::Dump, id, 0)));
         let ex = extract(LEAK_PROFILE_DEBUG1);
-        assert_eq!(ids(&ex), [0, 0, 0, 0].map(|id| (Source::Dump, id, 0)));
+        assert_eq!(ids(&ex), [0, 0].map(|id| (Source::Dump, id, 0)));
+        let counts: Vec<u64> = ex.suspects.iter().map(|s| s.goroutine.count).collect();
+        assert_eq!(counts, [3, 1]);
         assert_eq!(ex.blocks[0].span, 0..LEAK_PROFILE_DEBUG1.trim_end().len());
         // A debug=2 goroutine profile without leaks, and a debug=1 goroutine profile: no blocks.
         let plain = LEAK_PROFILE_DEBUG2.replace(" (leaked)", "");
@@ -576,7 +578,7 @@ mod tests {
         let ex = extract(&text);
         let sources: Vec<_> = ex.blocks.iter().map(|b| b.source).collect();
         assert_eq!(sources, [Source::Goleak, Source::Dump, Source::Timeout]);
-        assert_eq!(ex.suspects.len(), 5 + 4 + 3);
+        assert_eq!(ex.suspects.len(), 5 + 2 + 3);
         assert_eq!(ex.suspects.last().map(|s| s.block), Some(2));
         assert!(block_text(&text, &ex, 2).starts_with("panic: test timed out after 2s"));
         assert!(ex.timeout.is_some());
@@ -589,23 +591,25 @@ mod tests {
             .map(|s| s.goroutine.id)
             .collect();
         assert_eq!(v, [7, 8, 9, 10]);
-        assert_eq!(extract_bare_dump(LEAK_PROFILE_DEBUG1).len(), 4);
+        let counts: Vec<u64> = extract_bare_dump(LEAK_PROFILE_DEBUG1)
+            .iter()
+            .map(|s| s.goroutine.count)
+            .collect();
+        assert_eq!(counts, [3, 1]);
         // No leak found: the profile writer shows it is a goroutineleak profile, so nothing is reported.
         assert!(extract_bare_dump(&LEAK_PROFILE_DEBUG2.replace(" (leaked)", "")).is_empty());
         // A goroutine profile: blocked goroutines with user frames, not the writer.
         let s = extract_bare_dump(GOROUTINE_PROFILE_DEBUG1);
         let tops: Vec<_> = s
             .iter()
-            .map(|s| s.goroutine.frames[0].function.as_str())
+            .map(|s| (s.goroutine.frames[0].function.as_str(), s.goroutine.count))
             .collect();
         assert_eq!(
             tops,
             [
-                "main.leaky.func1",
-                "main.leaky.func1",
-                "main.leaky.func1",
-                "main.main.func1.1",
-                "time.Sleep"
+                ("main.leaky.func1", 3),
+                ("main.main.func1.1", 1),
+                ("time.Sleep", 1)
             ]
         );
         // A panic log: not the running goroutine, not runtime-only ones.

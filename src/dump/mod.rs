@@ -80,11 +80,14 @@ pub fn package_of(function: &str) -> &str {
     }
 }
 
-/// One goroutine of a dump.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// One goroutine of a dump, or several identical ones: a `debug=1` profile record (`100000 @ 0x…`) is one
+/// value with [`Goroutine::count`] 100000 (counts are data, never copies; panicparse's `Bucket`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Goroutine {
-    /// The goroutine id (`goroutine 20 […]`).
+    /// The goroutine id (`goroutine 20 […]`; 0 for a `debug=1` record, which has none).
     pub id: u64,
+    /// How many goroutines this value stands for: the record's count in a `debug=1` profile, else 1.
+    pub count: u64,
     /// The wait state, normalized: no `(durable)`/`(leaked)`/`(scan)` marks, minutes, thread lock,
     /// bubble ids or labels (`chan send`, `select`, `sync.Mutex.Lock`, `running`, …).
     pub state: String,
@@ -115,4 +118,28 @@ pub struct Goroutine {
     pub ancestors: Vec<u64>,
     /// `goroutine running on other thread; stack unavailable` was printed instead of frames.
     pub stack_unavailable: bool,
+}
+
+impl Default for Goroutine {
+    /// An empty goroutine standing for one (`count` 1).
+    fn default() -> Goroutine {
+        Goroutine {
+            id: 0,
+            count: 1,
+            state: String::new(),
+            raw_state: String::new(),
+            wait_minutes: None,
+            locked_to_thread: false,
+            leaked: false,
+            durable: false,
+            bubble: None,
+            labels: None,
+            frames: Vec::new(),
+            elided: None,
+            created_by: None,
+            parent_id: None,
+            ancestors: Vec::new(),
+            stack_unavailable: false,
+        }
+    }
 }

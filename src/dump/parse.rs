@@ -19,15 +19,11 @@
 
 use super::{Frame, Goroutine};
 
-/// At most this many copies of one `debug=1` profile record are produced (a hostile `99999999999 @` line
-/// must not exhaust memory).
-pub(crate) const MAX_RECORD_COPIES: u64 = 100_000;
-
 /// Parses every goroutine found anywhere in `text` (a whole dump, or any text holding dumps).
 ///
-/// Lines that are not part of a dump are skipped. Each `debug=1` profile record (`N @ 0x…`) becomes `N`
-/// identical goroutines (at most 100 000) with id 0 and an empty state; records of a `goroutineleak
-/// profile:` have [`Goroutine::leaked`] set.
+/// Lines that are not part of a dump are skipped. Each `debug=1` profile record (`N @ 0x…`) becomes one
+/// goroutine with [`Goroutine::count`] `N` (a count is data, never copies: panicparse's `Bucket`), id 0 and
+/// an empty state; records of a `goroutineleak profile:` have [`Goroutine::leaked`] set.
 pub fn parse(text: &str) -> Vec<Goroutine> {
     parse_region(text, 0, false).goroutines
 }
@@ -171,9 +167,9 @@ pub(crate) fn parse_region(text: &str, start: usize, strict: bool) -> Region {
                 b.flush();
                 b.cur = Some(Goroutine {
                     leaked: b.leak_profile,
+                    count: count.max(1),
                     ..Goroutine::default()
                 });
-                b.copies = count.clamp(1, MAX_RECORD_COPIES);
                 b.in_ancestor = false;
                 b.pending = Pending::None;
             }
@@ -219,8 +215,6 @@ enum Pending {
 struct Builder {
     out: Vec<Goroutine>,
     cur: Option<Goroutine>,
-    /// How many copies of `cur` to emit (profile records).
-    copies: u64,
     /// `cur` was started by a goleak element header.
     cur_goleak: bool,
     /// A goleak list (`[Goroutine …`) is being read.
@@ -235,7 +229,6 @@ impl Default for Builder {
         Builder {
             out: Vec::new(),
             cur: None,
-            copies: 1,
             cur_goleak: false,
             goleak_list: false,
             pending: Pending::None,
@@ -248,12 +241,8 @@ impl Default for Builder {
 impl Builder {
     fn flush(&mut self) {
         if let Some(g) = self.cur.take() {
-            for _ in 1..self.copies {
-                self.out.push(g.clone());
-            }
             self.out.push(g);
         }
-        self.copies = 1;
         self.cur_goleak = false;
         self.pending = Pending::None;
         self.in_ancestor = false;
@@ -410,7 +399,8 @@ fn classify<'a>(line: &'a str, indent: &str) -> Line<'a> {
         b'0'..=b'9' => {
             let n = tb.iter().take_while(|b| b.is_ascii_digit()).count();
             if t[n..].starts_with(" @ ") {
-                let count = t[..n].parse::<u64>().unwrap_or(MAX_RECORD_COPIES);
+                // A count too large for `u64` is kept as the largest one (totals saturate).
+                let count = t[..n].parse::<u64>().unwrap_or(u64::MAX);
                 return Line::Record(count);
             }
         }
@@ -1058,28 +1048,29 @@ mod tests {
 
     #[test]
     fn profiles_debug1() {
+        // One goroutine per record, its count as data.
         let gs = parse(LEAK_PROFILE_DEBUG1);
-        assert_eq!(gs.len(), 4);
+        assert_eq!(gs.iter().map(|g| g.count).collect::<Vec<_>>(), [3, 1]);
         assert!(gs
             .iter()
             .all(|g| g.leaked && g.id == 0 && g.state.is_empty()));
-        assert_eq!(gs[0], gs[2]);
         assert_eq!(
             frame(&gs[0], 0),
             ("main.leaky.func1", "", "/tmp/pr/leak/main.go", 13, false)
         );
-        assert_eq!(gs[3].labels.as_deref(), Some(r#"{"id":"7"}"#));
+        assert_eq!(gs[1].labels.as_deref(), Some(r#"{"id":"7"}"#));
         let gs = parse(GOROUTINE_PROFILE_DEBUG1);
-        assert_eq!(gs.len(), 6);
+        assert_eq!(gs.iter().map(|g| g.count).collect::<Vec<_>>(), [3, 1, 1, 1]);
         assert!(gs.iter().all(|g| !g.leaked));
         // Alignment tabs.
         assert_eq!(
-            frame(&gs[3], 3),
+            frame(&gs[1], 3),
             ("main.main", "", "/tmp/pr/leak/main.go", 35, false)
         );
-        assert_eq!(gs[5].frames.len(), 2);
+        assert_eq!(gs[3].frames.len(), 2);
         let huge = "goroutineleak profile: total 9\n99999999999999999999999 @ 0x1\n#\t0x1\tx.F+0x1\t/a.go:3\n";
-        assert_eq!(parse(huge).len() as u64, MAX_RECORD_COPIES);
+        let gs = parse(huge);
+        assert_eq!((gs.len(), gs[0].count), (1, u64::MAX));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod advice;
 mod checks;
 mod cli;
 mod common;
+mod count_bomb;
 mod extract;
 mod fastjson;
 mod fixdiff;
