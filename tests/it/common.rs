@@ -25,21 +25,52 @@ pub fn failing(json: &Value) -> BTreeSet<(String, Option<String>, String)> {
         .collect()
 }
 
-/// Leak ids of a JSON report, without the panics watcher (its stack depends on whether it ran before
-/// the panic: `NewRegistry.gowrap1` when caught before it started).
+/// Whether a leak of a JSON report is the panics fixture's watcher: the goroutine `panics.NewRegistry`
+/// starts, once per test. A panic dump is one snapshot, so it catches the watcher wherever it is: in its
+/// `select`, not started yet (`NewRegistry.gowrap1`), running its loop, or (on a loaded machine) inside
+/// its first `time.After` (`time.syncTimer`): each a different stack, so a different id.
+pub fn is_panics_watcher(leak: &Value) -> bool {
+    leak["created_by"]["function"] == "example.com/leaky/panics.NewRegistry"
+        || leak["function"]
+            .as_str()
+            .unwrap()
+            .starts_with("example.com/leaky/panics.")
+}
+
+/// Leak ids of a JSON report, without the panics watcher ([`is_panics_watcher`]: its id depends on where
+/// the panic caught it).
 pub fn stable_ids(json: &Value) -> BTreeSet<String> {
     json["leaks"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|l| {
-            !l["function"]
-                .as_str()
-                .unwrap()
-                .starts_with("example.com/leaky/panics.")
-        })
+        .filter(|l| !is_panics_watcher(l))
         .map(|l| l["id"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// What a JSON report says about the panics watcher, whatever stack it was caught in: (goroutines,
+/// their sources, the (package, test) of every occurrence).
+pub fn panics_watcher(json: &Value) -> (u64, BTreeSet<String>, BTreeSet<(String, String)>) {
+    let mut goroutines = 0;
+    let mut sources = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for l in json["leaks"].as_array().unwrap() {
+        if !is_panics_watcher(l) {
+            continue;
+        }
+        goroutines += l["goroutines"].as_u64().unwrap();
+        for s in l["sources"].as_array().unwrap() {
+            sources.insert(s.as_str().unwrap().to_string());
+        }
+        for o in l["occurrences"].as_array().unwrap() {
+            seen.insert((
+                o["package"].as_str().unwrap().to_string(),
+                o["test"].as_str().unwrap_or("").to_string(),
+            ));
+        }
+    }
+    (goroutines, sources, seen)
 }
 
 /// The repository root.
