@@ -1,8 +1,15 @@
 //! The result of a run: the model's packages, the leak groups and the failures, as the pipeline leaves
 //! them ([`Analysis`]); [`failures_of`] lists one finished package's failures with their leak ids.
 
-use crate::leak::{self, Finding, Groups};
+use crate::advice::Advice;
+use crate::leak::{self, Finding};
 use crate::model::{self, FailureKind, Package, Run, TestResult};
+
+/// Every leak group of the run, each with its [`Advice`] once classified.
+pub type Groups = leak::Groups<Advice>;
+
+/// One leak group with its [`Advice`] once classified.
+pub type LeakGroup = leak::LeakGroup<Advice>;
 
 /// One failure of the run, as reports list it.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,6 +17,7 @@ use crate::outfile::check_writable;
 use crate::paths::Resolver;
 use crate::pipeline::{Pipeline, Sink};
 use crate::report::checks::{ChecksSink, Config};
+use crate::report::fixdiff::FixDiffSink;
 use crate::report::github::{self, AnnotationsSink, Context, Policy, StopCommands};
 use crate::report::json::{JsonSink, Target};
 use crate::report::junit::JunitSink;
@@ -79,21 +80,6 @@ pub fn exit_status(view: &View, fail_on: FailOn, child: Option<&std::process::Ex
     }
 }
 
-/// `--fix-diff`: writes the view's sure fixes as a unified diff and says so on standard error.
-#[derive(Debug)]
-struct FixDiffSink {
-    path: PathBuf,
-    resolver: Resolver,
-}
-
-impl Sink for FixDiffSink {
-    fn run_done(&mut self, view: &View) -> Result<(), Error> {
-        let fd = crate::fixdiff::write_edits(&self.path, &view.fixes, &self.resolver)?;
-        eprintln!("goleash: {}", crate::fixdiff::summary_line(&fd, &self.path));
-        Ok(())
-    }
-}
-
 /// Every sink the settings ask for, in output order. Opens the JUnit file and starts the inert
 /// stretch of standard output, so it runs before any input is read.
 pub fn sinks(s: &Settings, resolver: &Resolver) -> Result<Vec<Box<dyn Sink>>, Error> {
@@ -153,10 +139,7 @@ pub fn sinks(s: &Settings, resolver: &Resolver) -> Result<Vec<Box<dyn Sink>>, Er
         out.push(Box::new(BaselineSink::new(p.clone())));
     }
     if let Some(p) = &s.fix_diff {
-        out.push(Box::new(FixDiffSink {
-            path: p.clone(),
-            resolver: resolver.clone(),
-        }));
+        out.push(Box::new(FixDiffSink::new(p.clone())));
     }
     out.push(Box::new(NotesSink::new(s.guard)));
     out.push(Box::new(TerminalSink::new(
@@ -238,7 +221,7 @@ pub fn run(s: Settings) -> Result<u8, Error> {
     }
     let mut view = view::build(&analysis, &resolver);
     if s.fix_diff.is_some() {
-        view = view.with_fixes(&analysis, &resolver);
+        view = view.with_fixes(&analysis);
     }
     baseline.apply(&mut view);
     for sink in &mut sinks {

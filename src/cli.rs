@@ -13,11 +13,11 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::app::{self, Settings};
 use crate::error::{ignore_broken_pipe, render, Error};
-use crate::paths::find_go_mod_root;
 use crate::report::checks;
 use crate::report::github::Mode;
 use crate::report::summary::Links;
 use crate::report::terminal::{self, ColorChoice};
+use crate::source::find_go_mod_root;
 use crate::view::FailOn;
 
 /// Exit status: the tool itself could not do its job.

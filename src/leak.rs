@@ -151,9 +151,10 @@ impl std::fmt::Display for Signature {
     }
 }
 
-/// All reports of one leak.
+/// All reports of one leak, and what a later layer made of it (`A`: the advice, stored once when the group
+/// is classified; this layer never looks at it).
 #[derive(Debug, Clone)]
-pub struct LeakGroup {
+pub struct LeakGroup<A> {
     /// The stable id.
     pub id: String,
     /// The signature the id is the hash of.
@@ -169,10 +170,8 @@ pub struct LeakGroup {
     pub goroutines: usize,
     /// The first report that was not inherited.
     pub first_seen: Option<(String, Option<String>)>,
-    /// The cause (one of the contract's `cause` values), once classified.
-    pub cause: Option<String>,
-    /// What to change, once classified.
-    pub advice: Option<String>,
+    /// The classification (cause, advice, sure fix), once classified; `None` before.
+    pub advice: Option<A>,
 }
 
 /// True for frames that are runtime machinery rather than the code that blocked: the runtime, `internal/…`,
@@ -285,18 +284,28 @@ fn runs_test(g: &Goroutine, name: &str) -> bool {
     g.frames.iter().any(is_in) || g.created_by.as_ref().is_some_and(is_in)
 }
 
-/// Every leak group of the run, built package by package.
-#[derive(Debug, Default)]
-pub struct Groups {
+/// Every leak group of the run, built package by package (`A`: see [`LeakGroup`]).
+#[derive(Debug)]
+pub struct Groups<A> {
     /// Groups in the order they were first seen.
-    pub groups: Vec<LeakGroup>,
+    pub groups: Vec<LeakGroup<A>>,
     index: HashMap<String, usize>,
     counted: HashMap<String, BTreeSet<(String, u64)>>,
 }
 
-impl Groups {
+impl<A> Default for Groups<A> {
+    fn default() -> Groups<A> {
+        Groups {
+            groups: Vec::new(),
+            index: HashMap::new(),
+            counted: HashMap::new(),
+        }
+    }
+}
+
+impl<A> Groups<A> {
     /// No groups yet.
-    pub fn new() -> Groups {
+    pub fn new() -> Groups<A> {
         Groups::default()
     }
 
@@ -325,7 +334,6 @@ impl Groups {
                         occurrences: Vec::new(),
                         goroutines: 0,
                         first_seen: None,
-                        cause: None,
                         advice: None,
                     });
                     self.index.insert(f.id.clone(), self.groups.len() - 1);
@@ -350,7 +358,7 @@ impl Groups {
     }
 
     /// The group with this id.
-    pub fn get(&self, id: &str) -> Option<&LeakGroup> {
+    pub fn get(&self, id: &str) -> Option<&LeakGroup<A>> {
         self.index.get(id).map(|&i| &self.groups[i])
     }
 

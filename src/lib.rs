@@ -7,7 +7,7 @@
 //! ```text
 //! bytes (files, stdin, a child `go test`: runner)
 //!   ─ input::{json, text} ─▶ Event ─ model::Run ─▶ Package (on its end:)
-//!   ─ leak::collect_package (dump::extract) ─▶ Finding ─ leak::Groups ─▶ LeakGroup (advice: cause, text)
+//!   ─ leak::collect_package (dump::extract) ─▶ Finding ─ leak::Groups ─▶ LeakGroup (advice: cause, text, fix)
 //!   ─ pipeline ─▶ Sink::package_done (live sinks: JUnit suites, terminal lines)
 //!   ─ view::build (once, at the end) ─▶ View ─ baseline ─ Sink::run_done (report::*, in order)
 //!   ─ app: exit status
@@ -25,7 +25,7 @@
 //! 3. input, model, dump, runner   readers → Event; Run → Package → Test; goroutine dumps; the child `go test`
 //! 4. source, paths   the only code that opens files under --root; stack paths → repository paths
 //! 5. leak   signatures, ids, groups, occurrences, attribution
-//! 6. incident, advice, fixdiff, analysis   causes and advice; sure fixes; the run's result and failures
+//! 6. incident, advice, analysis   causes, advice and sure fixes (stored on the groups); the run's result and failures
 //! 7. view, baseline   the report model, built once; the baseline applied to it
 //! 8. pipeline   drives events through the layers; the Sink trait
 //! 9. report   sinks that only render
@@ -41,10 +41,11 @@
 //! | where do tests, results and failure kinds come from | `model.rs` |
 //! | where is the goleak block (and every other goroutine dump) parsed | `dump/parse.rs`, `dump/extract.rs` |
 //! | how are stack paths made repository paths | `paths.rs` |
-//! | where is a failure's file:line found | `paths.rs` (`failure_location`), called by `view.rs` |
+//! | where is a failure's file:line found | `source/mod.rs` (`failure_location`), called by `view.rs` |
+//! | which files under `--root` are read, and how safely | `source/mod.rs`; Go source views in `source/go.rs` |
 //! | what makes two leaks the same (signature, id), who introduced one | `leak.rs` |
-//! | where is the cause decided, where is the advice written | `advice.rs`, `advice/` |
-//! | where are the sure fixes turned into a diff | `fixdiff.rs` |
+//! | where is the cause decided, where is the advice written | `advice.rs` (dispatcher and rules), `advice/cause.rs` (the vocabulary) |
+//! | where are the sure fixes turned into a diff | `advice/edit.rs` (the fix), `report/fixdiff.rs` (the diff) |
 //! | what does a run end with (failures per package) | `analysis.rs` |
 //! | what is in the JSON report | `view.rs` (its `Serialize` is the contract) |
 //! | how are finished packages handed on, what is a sink | `pipeline.rs` |
@@ -66,7 +67,6 @@ pub mod cli;
 pub mod dump;
 pub mod error;
 pub mod event;
-pub mod fixdiff;
 pub mod input;
 pub mod leak;
 pub mod model;
@@ -75,6 +75,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod report;
 pub mod runner;
+pub mod source;
 pub mod text;
 pub mod view;
 

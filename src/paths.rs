@@ -6,7 +6,7 @@
 //! `/anything/pkg/f.go` is `pkg/f.go` when `go.mod` says `module example.com/m`. Standard-library frames
 //! become `$GOROOT/src/…`, dependencies `module@version/path`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::dump::{self, Frame};
 
@@ -32,26 +32,7 @@ pub fn module_path(go_mod: &str) -> Option<String> {
     })
 }
 
-/// The nearest folder from `start` upward that holds a `go.mod`.
-pub fn find_go_mod_root(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find(|d| d.join("go.mod").is_file())
-        .map(Path::to_path_buf)
-}
-
 impl Resolver {
-    /// A resolver for `root` (reads `root/go.mod` when present).
-    pub fn new(root: Option<PathBuf>) -> Resolver {
-        // Absolute, so that absolute stack paths under it match (a relative `--root` is common).
-        let root = root.map(|r| std::fs::canonicalize(&r).unwrap_or(r));
-        let module = root
-            .as_ref()
-            .and_then(|r| std::fs::read_to_string(r.join("go.mod")).ok())
-            .and_then(|t| module_path(&t));
-        Resolver { root, module }
-    }
-
     /// A resolver that knows the module path without reading a file.
     pub fn with_module(root: Option<PathBuf>, module: &str) -> Resolver {
         Resolver {
@@ -123,20 +104,6 @@ impl Resolver {
         }
         file
     }
-
-    /// The file on disk under the root for a frame of user code, when it exists there.
-    pub fn source_file(&self, f: &Frame) -> Option<PathBuf> {
-        let root = self.root.as_ref()?;
-        if !self.is_user_code(f) {
-            return None;
-        }
-        let rel = self.display_path(f);
-        if rel.starts_with('/') || rel.starts_with('$') || rel.contains("..") {
-            return None;
-        }
-        let p = root.join(&rel);
-        p.is_file().then_some(p)
-    }
 }
 
 /// True for standard-library import paths: the first element has no dot.
@@ -190,93 +157,6 @@ pub fn message_position(message: &str) -> Option<(&str, u32, Option<u32>)> {
         return None;
     }
     Some((file, line, col))
-}
-
-/// Where a failure happened, as `(file, line, column)` relative to the root: the `file.go:NN:` its message starts with, resolved
-/// to the package's folder through the module path (a bare file name is in the package's folder; build
-/// errors name paths from where `go` ran); else the declaration of the test function (`TestMain` for a
-/// package-level failure) in the package's `_test.go` files. When the root is a folder on disk the file
-/// must exist there.
-pub fn failure_location(
-    resolver: &Resolver,
-    package: &str,
-    test: Option<&str>,
-    message: &str,
-) -> Option<(String, u32, Option<u32>)> {
-    let dir = package_dir(package, resolver);
-    let on_disk = resolver.root.as_deref().filter(|r| r.is_dir());
-    let join = |d: &str, f: &str| {
-        if d.is_empty() {
-            f.to_string()
-        } else {
-            format!("{d}/{f}")
-        }
-    };
-    if let Some((file, line, col)) = message_position(message) {
-        let mut candidates: Vec<String> = Vec::new();
-        let file = file.replace('\\', "/");
-        let base = file.rsplit('/').next().unwrap_or(&file).to_string();
-        if file.starts_with('/') {
-            if let Some(root) = resolver.root.as_deref() {
-                let root_s = root.to_string_lossy().replace('\\', "/");
-                if let Some(rest) = file.strip_prefix(root_s.trim_end_matches('/')) {
-                    candidates.push(rest.trim_start_matches('/').to_string());
-                }
-            }
-        } else if file.contains('/') {
-            candidates.push(file.trim_start_matches("./").to_string());
-        }
-        if let Some(d) = &dir {
-            candidates.push(join(d, &base));
-        }
-        let found = candidates.into_iter().find(|c| {
-            in_repo(c)
-                && match on_disk {
-                    Some(root) => root.join(c).is_file(),
-                    None => true,
-                }
-        });
-        if let Some(file) = found {
-            return Some((file, line, col));
-        }
-    }
-    let root = on_disk?;
-    let dir = dir?;
-    let func = match test {
-        Some(t) => t.split('/').next().unwrap_or(t),
-        None => "TestMain",
-    };
-    let (file, line) = find_func(&root.join(&dir), func)?;
-    Some((join(&dir, &file), line, None))
-}
-
-/// The `_test.go` file in `dir` and the line where `func NAME(` is declared.
-fn find_func(dir: &Path, name: &str) -> Option<(String, u32)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with("_test.go"))
-        .collect();
-    files.sort();
-    let needle = format!("func {name}(");
-    // Several files may declare it under different build constraints: prefer one without any, else
-    // the last (the newest Go version's, by the usual file naming).
-    let mut found: Option<(String, u32)> = None;
-    for p in files {
-        let Ok(text) = std::fs::read_to_string(&p) else {
-            continue;
-        };
-        if let Some(i) = text.lines().position(|l| l.starts_with(&needle)) {
-            let file = p.file_name()?.to_string_lossy().into_owned();
-            let hit = (file, u32::try_from(i + 1).ok()?);
-            let constrained = text.lines().take(i).any(|l| l.starts_with("//go:build"));
-            if !constrained {
-                return Some(hit);
-            }
-            found = Some(hit);
-        }
-    }
-    found
 }
 
 #[cfg(test)]

@@ -8,12 +8,12 @@
 
 use std::ops::Range;
 
-use crate::analysis::{failures_of, Analysis, Failure};
+use crate::analysis::{failures_of, Analysis, Failure, Groups};
 use crate::dump::{self, Source};
 use crate::error::Error;
 use crate::event::Event;
 use crate::input;
-use crate::leak::{self, Finding, Groups};
+use crate::leak::{self, Finding};
 use crate::model::Package;
 use crate::paths::Resolver;
 use crate::view::View;
@@ -117,11 +117,13 @@ impl<'s> Pipeline<'s> {
 }
 
 /// Gives every group that has no cause yet its cause and advice.
+///
+/// This is the one place the advice engine runs: the whole [`crate::advice::Advice`] (cause, text, sure
+/// fix with its file's text, goleak ignore option) is stored on the group, and every sink (`--fix-diff`
+/// included) renders what is stored.
 fn classify_new_groups(groups: &mut Groups, resolver: &Resolver) {
-    for g in groups.groups.iter_mut().filter(|g| g.cause.is_none()) {
-        let a = crate::advice::advise(&g.representative, resolver);
-        g.cause = Some(a.cause.to_string());
-        g.advice = Some(a.text);
+    for g in groups.groups.iter_mut().filter(|g| g.advice.is_none()) {
+        g.advice = Some(crate::advice::advise(&g.representative, resolver));
     }
 }
 

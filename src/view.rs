@@ -3,15 +3,16 @@
 //! Its `Serialize` is the JSON report's contract (version 1, `--json`): `report::json` only writes it.
 //! Vocabularies stay typed here ([`FailureKind`], [`Source`]) and serialise to the contract's strings,
 //! so a sink matches on an enum, never on a string. A failure's file and line are found while the view
-//! is built (through [`crate::paths::failure_location`]); no sink looks for them. The baseline
+//! is built (through [`crate::source::failure_location`]); no sink looks for them. The baseline
 //! ([`crate::baseline`]) applies to the view.
 
 use serde::Serialize;
 
+use crate::advice::{Cause, Fix};
 use crate::analysis::Analysis;
+use crate::analysis::LeakGroup;
 use crate::dump::Source;
-use crate::fixdiff::Edit;
-use crate::leak::{self, LeakGroup};
+use crate::leak;
 use crate::model::{FailureKind, PackageResult};
 use crate::paths::Resolver;
 
@@ -37,7 +38,7 @@ pub struct View {
     /// The fixes the advice engine is sure of, for `--fix-diff` (not part of the JSON report; empty
     /// unless asked for with [`View::with_fixes`]).
     #[serde(skip)]
-    pub fixes: Vec<Edit>,
+    pub fixes: Vec<Fix>,
 }
 
 /// What the baseline matched.
@@ -196,7 +197,7 @@ pub struct LeakEntry {
     /// The first test that introduced it.
     pub first_seen: Option<FirstSeen>,
     /// The cause.
-    pub cause: String,
+    pub cause: Cause,
     /// What to change.
     pub advice: String,
     /// The representative stack.
@@ -246,8 +247,12 @@ pub fn leak_entry(g: &LeakGroup, resolver: &Resolver) -> LeakEntry {
             package: p.clone(),
             test: t.clone(),
         }),
-        cause: g.cause.clone().unwrap_or_else(|| "unknown".to_string()),
-        advice: g.advice.clone().unwrap_or_default(),
+        cause: g.advice.as_ref().map_or(Cause::Unknown, |a| a.cause),
+        advice: g
+            .advice
+            .as_ref()
+            .map(|a| a.text.clone())
+            .unwrap_or_default(),
         stack: rep
             .frames
             .iter()
@@ -293,7 +298,7 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> View {
             .failures
             .iter()
             .map(|f| {
-                let at = crate::paths::failure_location(
+                let at = crate::source::failure_location(
                     resolver,
                     &f.package,
                     f.test.as_deref(),
@@ -325,10 +330,18 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> View {
 }
 
 impl View {
-    /// The view with the fixes the advice engine is sure of for every leak group (for `--fix-diff`;
-    /// reads source under the root).
-    pub fn with_fixes(mut self, a: &Analysis, resolver: &Resolver) -> View {
-        self.fixes = crate::fixdiff::edits(&a.groups, resolver);
+    /// The view with the fixes the advice engine is sure of, as stored on the leak groups when they were
+    /// classified (for `--fix-diff`), sorted, without repeats.
+    pub fn with_fixes(mut self, a: &Analysis) -> View {
+        let mut fixes: Vec<Fix> = a
+            .groups
+            .groups
+            .iter()
+            .filter_map(|g| g.advice.as_ref()?.fix.clone())
+            .collect();
+        fixes.sort();
+        fixes.dedup();
+        self.fixes = fixes;
         self
     }
 

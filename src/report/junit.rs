@@ -18,9 +18,10 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
+use crate::analysis::Groups;
 use crate::dump::Source;
 use crate::error::Error;
-use crate::leak::{self, Finding, Groups};
+use crate::leak::{self, Finding};
 use crate::model::{FailureKind, Package, TestResult};
 use crate::outfile::named_temp_beside;
 use crate::paths::Resolver;
@@ -548,12 +549,8 @@ pub fn describe_group(
     }
     if let Some(group) = groups.get(&f.id) {
         if let Some(advice) = &group.advice {
-            let _ = writeln!(
-                s,
-                "    cause: {}",
-                group.cause.as_deref().unwrap_or("unknown")
-            );
-            for line in advice.lines() {
+            let _ = writeln!(s, "    cause: {}", advice.cause);
+            for line in advice.text.lines() {
                 let _ = writeln!(s, "    fix: {line}");
             }
         }

@@ -12,10 +12,12 @@
 //! | `sarif.rs` | SARIF 2.1.0 (`--sarif`) |
 //! | `checks.rs` | the check run (`--checks`) |
 //! | `baseline.rs` | the baseline file (`--write-baseline`) |
+//! | `fixdiff.rs` | the stored sure fixes as a unified diff (`--fix-diff`) |
 //! | `notes.rs` | the input warnings and stale baseline entries on standard error |
 
 pub mod baseline;
 pub mod checks;
+pub mod fixdiff;
 pub mod github;
 pub mod json;
 pub mod junit;

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
+use crate::advice::Cause;
+
 use crate::error::Error;
 use crate::outfile::write_atomic;
 use crate::paths::in_repo;
@@ -23,68 +25,6 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The key of the partial fingerprint holding the leak id.
 pub const FINGERPRINT_KEY: &str = "goleashLeakId/v1";
-
-/// What each cause means, in one sentence, and what fixes it in general.
-pub fn cause_text(cause: &str) -> (&'static str, &'static str) {
-    match cause {
-        "forgotten-sender" => (
-            "A goroutine is blocked sending on a channel that nobody receives from any more.",
-            "Give the channel a buffer of one so the send always completes, or select on the context's Done channel beside the send.",
-        ),
-        "forgotten-receiver" => (
-            "A goroutine is blocked receiving from a channel that nobody sends on or closes.",
-            "Close the channel when the producer is done, or select on the context's Done channel beside the receive.",
-        ),
-        "unclosed-range" => (
-            "A goroutine ranges over a channel that is never closed.",
-            "Close the channel once the last value is sent (defer close(ch) in the producer).",
-        ),
-        "missing-cancel" => (
-            "A goroutine waits in a select with no way out: no context or done channel ends it.",
-            "Add a case for ctx.Done() (or a done channel its owner closes) and make sure the owner cancels.",
-        ),
-        "early-return" => (
-            "A goroutine waits for a partner that returned early without signalling it.",
-            "Signal or cancel on every return path, or buffer the channel so the partner's absence cannot block it.",
-        ),
-        "leaked-ticker" => (
-            "A goroutine loops on a ticker or timer that is never stopped.",
-            "Stop the ticker (defer ticker.Stop()) and return on ctx.Done().",
-        ),
-        "infinite-loop" => (
-            "A goroutine never stops running.",
-            "Give its loop an exit: check ctx.Err() or a done channel on each iteration.",
-        ),
-        "orphaned-worker" => (
-            "A worker goroutine outlives its owner, which never stopped it.",
-            "Give the owner a Close/Stop method that ends the worker and waits for it, and call it.",
-        ),
-        "lock-never-released" => (
-            "A goroutine is blocked on a lock that is never released.",
-            "Unlock on every path, with defer mu.Unlock() right after locking.",
-        ),
-        "waitgroup-imbalance" => (
-            "A goroutine waits on a WaitGroup that never reaches zero.",
-            "Call wg.Add(1) once per goroutine before starting it and defer wg.Done() first thing in it.",
-        ),
-        "blocked-io" => (
-            "A goroutine waits on network or file I/O that is never closed.",
-            "Close the connection, listener, server or response body, or set a deadline.",
-        ),
-        "sleeping" => (
-            "A goroutine sleeps in a loop with no way to stop.",
-            "Use a time.Ticker with defer ticker.Stop() and return on ctx.Done().",
-        ),
-        "deadlock" => (
-            "Goroutines wait on each other and none can proceed.",
-            "Acquire locks and channels in one order, or break the cycle with a context or timeout.",
-        ),
-        _ => (
-            "A goroutine outlived the test that started it.",
-            "Make sure every goroutine a test starts has ended when the test returns.",
-        ),
-    }
-}
 
 /// `forgotten-sender` → `ForgottenSender`.
 fn pascal(cause: &str) -> String {
@@ -101,15 +41,15 @@ fn pascal(cause: &str) -> String {
 }
 
 /// The rule id of a cause.
-pub fn rule_id(cause: &str) -> String {
+pub fn rule_id(cause: Cause) -> String {
     format!("goroutine-leak/{cause}")
 }
 
-fn rule(cause: &str) -> Value {
-    let (what, fix) = cause_text(cause);
+fn rule(cause: Cause) -> Value {
+    let (what, fix) = (cause.meaning(), cause.general_fix());
     json!({
         "id": rule_id(cause),
-        "name": format!("GoroutineLeak{}", pascal(cause)),
+        "name": format!("GoroutineLeak{}", pascal(cause.as_str())),
         "shortDescription": {"text": format!("Goroutine leak: {cause}")},
         "fullDescription": {"text": what},
         "help": {"text": fix, "markdown": fix},
@@ -139,7 +79,7 @@ fn result(l: &LeakEntry, report: &View, rule_index: usize, prefix: &str, fail: b
         text.push_str(&l.advice);
     }
     let mut r = json!({
-        "ruleId": rule_id(&l.cause),
+        "ruleId": rule_id(l.cause),
         "ruleIndex": rule_index,
         "level": if fail { "error" } else { "warning" },
         "message": {"text": text},
@@ -195,13 +135,13 @@ fn result(l: &LeakEntry, report: &View, rule_index: usize, prefix: &str, fail: b
 /// The SARIF log of a report. `prefix` is the root's place in the repository; `leaks_fail` says whether
 /// leaks fail the run (`error`) or not (`warning`).
 pub fn build(report: &View, prefix: &str, leaks_fail: bool) -> Value {
-    let mut causes: Vec<&str> = Vec::new();
+    let mut causes: Vec<Cause> = Vec::new();
     for l in &report.leaks {
-        if !causes.contains(&l.cause.as_str()) {
-            causes.push(&l.cause);
+        if !causes.contains(&l.cause) {
+            causes.push(l.cause);
         }
     }
-    let rules: Vec<Value> = causes.iter().map(|c| rule(c)).collect();
+    let rules: Vec<Value> = causes.iter().map(|&c| rule(c)).collect();
     let results: Vec<Value> = report
         .leaks
         .iter()
@@ -260,6 +200,6 @@ mod tests {
     #[test]
     fn rule_names_are_pascal_case() {
         assert_eq!(pascal("lock-never-released"), "LockNeverReleased");
-        assert_eq!(rule_id("sleeping"), "goroutine-leak/sleeping");
+        assert_eq!(rule_id(Cause::Sleeping), "goroutine-leak/sleeping");
     }
 }

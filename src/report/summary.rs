@@ -305,9 +305,9 @@ fn leak_row(l: &LeakEntry, opts: &Options) -> String {
         .map(|f| md_code(&who(&f.package, f.test.as_deref())))
         .unwrap_or_default();
     let cause = if l.known {
-        format!("{} (known)", md_text(&l.cause))
+        format!("{} (known)", md_text(l.cause.as_str()))
     } else {
-        md_text(&l.cause)
+        md_text(l.cause.as_str())
     };
     format!(
         "| {} | {} | {} | {} | {} |\n",
@@ -341,7 +341,7 @@ fn leak_details(l: &LeakEntry, opts: &Options) -> String {
         s,
         "<details><summary><code>{}</code> {}: {} blocked in {}, {}</summary>\n",
         html_text(&l.id),
-        html_text(&l.cause),
+        html_text(l.cause.as_str()),
         plural(l.goroutines, "goroutine", "goroutines"),
         html_text(&l.state),
         html_text(&reach_phrase(l))

@@ -82,9 +82,12 @@ fn assert_causes(leaks: &[LeakEntry], table: &BTreeMap<&str, &str>, expect_pkgs:
                 .get(p.as_str())
                 .unwrap_or_else(|| panic!("no known cause for package {p}"));
             assert_eq!(
-                l.cause, *want,
+                l.cause.as_str(),
+                *want,
                 "{p}: {} ({})\n{}",
-                l.function, l.state, l.advice
+                l.function,
+                l.state,
+                l.advice
             );
             seen.insert(p);
         }

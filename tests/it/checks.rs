@@ -239,7 +239,7 @@ fn big_report(n: u32) -> View {
             goroutines: 1,
             occurrences: Vec::new(),
             first_seen: None,
-            cause: "forgotten-sender".to_string(),
+            cause: goleash::advice::Cause::ForgottenSender,
             advice: "x".repeat(300),
             stack: Vec::new(),
             known: false,

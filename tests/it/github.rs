@@ -728,13 +728,13 @@ fn caps_hold_per_level_and_per_job() {
             goroutines: 1,
             occurrences: Vec::new(),
             first_seen: None,
-            cause: "forgotten-sender".to_string(),
+            cause: goleash::advice::Cause::ForgottenSender,
             advice: "fix it".to_string(),
             stack: Vec::new(),
             known: i % 3 == 0,
         };
         if i % 5 == 0 {
-            l.cause = "sleeping".to_string();
+            l.cause = goleash::advice::Cause::Sleeping;
         }
         report.leaks.push(l);
     }
@@ -909,7 +909,7 @@ fn summary_stays_within_the_limit_and_says_what_was_trimmed() {
             goroutines: 1,
             occurrences: Vec::new(),
             first_seen: None,
-            cause: template.cause.clone(),
+            cause: template.cause,
             advice: big.clone(),
             stack: Vec::new(),
             known: false,
@@ -1010,7 +1010,7 @@ fn failure_locations_resolve_through_the_module() {
         (Some("testmain/main_test.go"), Some(9))
     );
     let resolver = goleash::paths::Resolver::with_module(None, "example.com/m");
-    let (file, line, _) = goleash::paths::failure_location(
+    let (file, line, _) = goleash::source::failure_location(
         &resolver,
         "example.com/m/a/b",
         Some("TestX"),
@@ -1019,7 +1019,7 @@ fn failure_locations_resolve_through_the_module() {
     .unwrap();
     assert_eq!((file.as_str(), line), ("a/b/x_test.go", 4));
     assert_eq!(
-        goleash::paths::failure_location(
+        goleash::source::failure_location(
             &resolver,
             "other.org/p",
             Some("TestX"),

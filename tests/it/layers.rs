@@ -376,11 +376,7 @@ fn src() -> std::path::PathBuf {
 
 /// Known breaches of the rule, each with why it is there and who removes it. The test fails when one
 /// is no longer needed, so the list only shrinks.
-const EXCEPTIONS: &[(&str, &str)] = &[(
-    "cycle advice -> fixdiff -> advice",
-    "fixdiff::edits re-runs advice::advise and advice builds fixdiff::Edit; removed when the Advice \
-     (fix included) is stored on the group and --fix-diff becomes report/fixdiff.rs (issue 12, core)",
-)];
+const EXCEPTIONS: &[(&str, &str)] = &[];
 
 fn describe(p: &Problem) -> String {
     match p {

@@ -12,6 +12,8 @@
 pub struct GoFile {
     /// The path relative to `--root`, with `/` separators.
     pub path: String,
+    /// The file's text as read (line terminators and all), for the fixes made from it.
+    pub text: std::sync::Arc<str>,
     /// The lines as written, without line terminators.
     pub lines: Vec<String>,
     /// The same lines with comments and the contents of literals replaced by spaces.
@@ -215,6 +217,7 @@ impl GoFile {
         }
         let mut f = GoFile {
             path: path.to_string(),
+            text: text.into(),
             lines,
             code,
             blocks,

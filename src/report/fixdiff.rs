@@ -1,31 +1,23 @@
-//! `--fix-diff`: the mechanical fixes the advice engine is sure of, as one unified diff that `git apply`
-//! takes from `--root`.
+//! `--fix-diff`: renders the mechanical fixes the advice engine is sure of as one unified diff that
+//! `git apply` takes from `--root`.
 //!
-//! The advice engine proposes an [`Edit`] only where it is sure (today: an unbuffered channel with a single
-//! send per goroutine whose receiver gives up on a timeout or cancellation becomes `make(chan T, 1)`).
-//! [`build`] turns file texts and edits into the diff without any I/O; [`write`] reads the files under the
-//! root (never outside it) and writes the diff atomically.
+//! The advice engine proposes a [`Fix`] only where it is sure (today: an unbuffered channel with a single
+//! send per goroutine whose receiver gives up on a timeout or cancellation becomes `make(chan T, 1)`) and
+//! stores it on the leak group with the text of its file; [`build`] turns file texts and edits into the
+//! diff without any I/O, and [`FixDiffSink`] writes it. Nothing here reads source or runs the engine.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use crate::leak::Groups;
-use crate::paths::Resolver;
-
-/// One replacement inside one line of one file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Edit {
-    /// The file, relative to `--root`, with `/` separators.
-    pub path: String,
-    /// The 1-based line.
-    pub line: u32,
-    /// The text to replace; it must occur exactly once in the line.
-    pub find: String,
-    /// What replaces it.
-    pub replace: String,
-}
+use crate::advice::{Edit, Fix};
+use crate::error::Error;
+use crate::outfile::write_atomic;
+use crate::pipeline::Sink;
+use crate::source::is_plain_path;
+use crate::text::plural;
+use crate::view::View;
 
 /// What [`build`] made of a set of edits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,19 +29,6 @@ pub struct FixDiff {
     /// The edits left out: unsafe path, file not found, text not found exactly once, or in conflict with
     /// another edit of the same line.
     pub rejected: Vec<Edit>,
-}
-
-/// True for a path that is safe to name in a diff and to open under the root: relative, no `..`, and only
-/// characters that need no quoting in a patch header.
-pub fn is_safe_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && path
-            .split('/')
-            .all(|c| !c.is_empty() && c != "." && c != "..")
-        && path.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | '+' | '@' | '~')
-        })
 }
 
 /// Applies edits of one file to its text; `None` when one of them does not apply (line out of range, the
@@ -101,7 +80,7 @@ pub fn build(files: &BTreeMap<String, String>, edits: &[Edit]) -> FixDiff {
         by_file.entry(e.path.as_str()).or_default().push(e);
     }
     for (path, file_edits) in by_file {
-        let Some(text) = files.get(path).filter(|_| is_safe_path(path)) else {
+        let Some(text) = files.get(path).filter(|_| is_plain_path(path)) else {
             out.rejected.extend(file_edits.into_iter().cloned());
             continue;
         };
@@ -124,61 +103,40 @@ pub fn build(files: &BTreeMap<String, String>, edits: &[Edit]) -> FixDiff {
     out
 }
 
-/// The edits the advice engine is sure of for every leak group (reads source under the root).
-pub fn edits(groups: &Groups, resolver: &Resolver) -> Vec<Edit> {
-    let mut out: Vec<Edit> = groups
-        .groups
-        .iter()
-        .filter_map(|g| crate::advice::advise(&g.representative, resolver).fix)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The file `rel` under `root`, when it is a regular file that stays inside the root once symbolic links
-/// are resolved.
-pub fn file_under_root(root: &Path, rel: &str) -> Option<PathBuf> {
-    if !is_safe_path(rel) {
-        return None;
+/// The diff of these fixes against the file texts they carry (each path's first text counts).
+pub fn build_fixes(fixes: &[Fix]) -> FixDiff {
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for f in fixes {
+        files
+            .entry(f.edit.path.clone())
+            .or_insert_with(|| f.text.to_string());
     }
-    let root = root.canonicalize().ok()?;
-    let p = root.join(rel).canonicalize().ok()?;
-    (p.starts_with(&root) && p.is_file()).then_some(p)
+    let edits: Vec<Edit> = fixes.iter().map(|f| f.edit.clone()).collect();
+    build(&files, &edits)
 }
 
-/// Builds the diff of every sure fix and writes it to `path` atomically (an empty file when there is none).
-pub fn write(
-    path: &Path,
-    groups: &Groups,
-    resolver: &Resolver,
-) -> Result<FixDiff, crate::error::Error> {
-    write_edits(path, &edits(groups, resolver), resolver)
+/// The `--fix-diff` sink: writes the view's sure fixes ([`View::fixes`], stored on the leak groups when
+/// they were classified) as one unified diff, atomically (an empty file when there is none), and says so
+/// on standard error. It reads no source: each fix carries its file's text.
+#[derive(Debug)]
+pub struct FixDiffSink {
+    path: PathBuf,
 }
 
-/// Builds the diff of these edits (reading their files under the root) and writes it to `path`
-/// atomically (an empty file when there is none).
-pub fn write_edits(
-    path: &Path,
-    edits: &[Edit],
-    resolver: &Resolver,
-) -> Result<FixDiff, crate::error::Error> {
-    let mut files = BTreeMap::new();
-    if let Some(root) = &resolver.root {
-        for e in edits {
-            if files.contains_key(&e.path) {
-                continue;
-            }
-            if let Some(p) = file_under_root(root, &e.path) {
-                if let Ok(text) = std::fs::read_to_string(&p) {
-                    files.insert(e.path.clone(), text);
-                }
-            }
-        }
+impl FixDiffSink {
+    /// A sink writing the diff to `path` at the end of the run.
+    pub fn new(path: PathBuf) -> FixDiffSink {
+        FixDiffSink { path }
     }
-    let fd = build(&files, edits);
-    crate::outfile::write_atomic(path, |w| w.write_all(fd.diff.as_bytes()))?;
-    Ok(fd)
+}
+
+impl Sink for FixDiffSink {
+    fn run_done(&mut self, view: &View) -> Result<(), Error> {
+        let fd = build_fixes(&view.fixes);
+        write_atomic(&self.path, |w| w.write_all(fd.diff.as_bytes()))?;
+        eprintln!("goleash: {}", summary_line(&fd, &self.path));
+        Ok(())
+    }
 }
 
 /// The one line the command prints about a written fix diff.
@@ -188,18 +146,6 @@ pub fn summary_line(fd: &FixDiff, path: &Path) -> String {
         f.dedup();
         f.len()
     };
-    let plural = |n: usize, w: &str| {
-        format!(
-            "{n} {w}{}",
-            if n == 1 {
-                ""
-            } else if w.ends_with('x') {
-                "es"
-            } else {
-                "s"
-            }
-        )
-    };
     let mut line = if fd.applied.is_empty() {
         format!(
             "no fix the advice engine is sure of; wrote an empty {}",
@@ -208,15 +154,15 @@ pub fn summary_line(fd: &FixDiff, path: &Path) -> String {
     } else {
         format!(
             "wrote {} in {} to {} (apply it with `git apply` in the --root folder)",
-            plural(fd.applied.len(), "fix"),
-            plural(files, "file"),
+            plural(fd.applied.len(), "fix", "fixes"),
+            plural(files, "file", "files"),
             path.display()
         )
     };
     if !fd.rejected.is_empty() {
         line.push_str(&format!(
             "; left out {} that no longer matched the source",
-            plural(fd.rejected.len(), "fix")
+            plural(fd.rejected.len(), "fix", "fixes")
         ));
     }
     line
@@ -232,24 +178,6 @@ mod tests {
             line,
             find: find.into(),
             replace: replace.into(),
-        }
-    }
-
-    #[test]
-    fn safe_paths() {
-        assert!(is_safe_path("a/b_c-1.go"));
-        for p in [
-            "",
-            "/etc/passwd",
-            "../x.go",
-            "a/../b.go",
-            "a//b.go",
-            "./a.go",
-            "a b.go",
-            "a\"b.go",
-            "a\\b.go",
-        ] {
-            assert!(!is_safe_path(p), "{p}");
         }
     }
 
