@@ -74,6 +74,7 @@ pub mod outfile;
 pub mod paths;
 pub mod pipeline;
 pub mod report;
+pub mod rerun;
 pub mod runner;
 pub mod source;
 pub mod text;

@@ -22,6 +22,7 @@ mod oracle;
 mod outputs;
 mod proptest_github;
 mod proptest_junit;
+mod rerun;
 mod sarif;
 mod std_stream;
 mod terminal;
