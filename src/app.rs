@@ -68,6 +68,8 @@ pub struct Settings {
     pub links: Option<Links>,
     /// `--checks`: the check run's configuration, or why there is none.
     pub checks: Option<Result<Config, String>>,
+    /// `--rerun-fails`, `--rerun-fails-max-failures` (with a command only).
+    pub rerun: Option<crate::attempts::Settings>,
 }
 
 /// The exit status of a run whose sinks all succeeded: 1 when the view fails the run per `fail_on`,
@@ -204,10 +206,53 @@ pub fn run(s: Settings) -> Result<u8, Error> {
             .collect(),
     );
     let mut child = None;
+    let mut flaky = Vec::new();
     if s.command.is_empty() {
         for path in &s.inputs {
             read_input(path, &mut pipeline)?;
         }
+    } else if let Some(settings) = s.rerun {
+        // The first run is read on its own (no sink sees it yet), then the reruns; the sinks receive
+        // the packages merged over the attempts.
+        let mut first = Pipeline::new(resolver.clone(), Vec::new());
+        first.keep_tests = true;
+        let mut running = runner::Running::start(&s.command)?;
+        first.input_name = running.command.clone();
+        input::read(running.reader(), &mut first)?;
+        let command = running.command.clone();
+        let status = running.wait()?;
+        let (analysis, _) = first.finish();
+        let stray = analysis.run.stray.text();
+        let guard = s.guard;
+        let mut note = |line: String| {
+            if guard {
+                eprintln!("{}", github::neutralise(&line));
+            } else {
+                eprintln!("{line}");
+            }
+        };
+        let outcome = crate::attempts::run(
+            &s.command, analysis, &status, settings, &resolver, &mut note,
+        )?;
+        if let Some(e) = &outcome.over_budget {
+            note(format!("goleash: {e}"));
+        }
+        for pkg in outcome.packages {
+            pipeline.add_finished(pkg);
+        }
+        pipeline.analysis.run.warnings = outcome.warnings;
+        pipeline.analysis.run.warnings_dropped = outcome.warnings_dropped;
+        for line in stray.split_inclusive('\n') {
+            pipeline.analysis.run.stray.push(line);
+        }
+        flaky = outcome.flaky;
+        // The exit status follows the final attempts: a rerun that passed stands for the first run.
+        let last_ok = outcome.ran.iter().rev().find(|r| r.status.success());
+        let status = match (outcome.succeeded, last_ok) {
+            (true, Some(r)) if !status.success() => r.status,
+            _ => status,
+        };
+        child = Some((status, command));
     } else {
         let mut running = runner::Running::start(&s.command)?;
         pipeline.input_name = running.command.clone();
@@ -220,6 +265,7 @@ pub fn run(s: Settings) -> Result<u8, Error> {
         return Err(e);
     }
     let mut view = view::build(&analysis, &resolver);
+    view.flaky = flaky;
     if s.fix_diff.is_some() {
         view = view.with_fixes(&analysis);
     }

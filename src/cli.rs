@@ -30,6 +30,8 @@ enum FailOnArg {
     Any,
     /// Only leaks that are not in the baseline.
     Leak,
+    /// As `any`, and tests that failed and then passed on a rerun (`--rerun-fails`).
+    Flaky,
     /// Never: always exit 0 (unless goleash itself fails).
     Never,
 }
@@ -39,6 +41,7 @@ impl From<FailOnArg> for FailOn {
         match a {
             FailOnArg::Any => FailOn::Any,
             FailOnArg::Leak => FailOn::Leak,
+            FailOnArg::Flaky => FailOn::Flaky,
             FailOnArg::Never => FailOn::Never,
         }
     }
@@ -117,9 +120,25 @@ pub struct Cli {
     /// Write the fixes the advice engine is sure of as a unified diff (relative to --root) that `git apply` takes.
     #[arg(long, value_name = "PATH")]
     fix_diff: Option<PathBuf>,
-    /// What makes the exit status 1.
+    /// What makes the exit status 1: any (failing tests or leaks), leak (only leaks), flaky (as any, and
+    /// tests that failed and then passed on a rerun), never.
     #[arg(long, value_enum, default_value = "any")]
     fail_on: FailOnArg,
+    /// With `-- go test …`: rerun the failed tests of each package up to N times (default 2), one
+    /// `go test -run '^(TestA|TestB)$'` per package; a test that only inherited a leak is rerun with the
+    /// test that introduced it, a TestMain leak reruns the tests its stacks name.
+    #[arg(
+        long,
+        value_name = "N",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "2",
+        requires = "command"
+    )]
+    rerun_fails: Option<u32>,
+    /// Rerun nothing when the first run has more failed tests than N.
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "rerun_fails")]
+    rerun_fails_max_failures: usize,
     /// Print only failures, leaks and the totals line.
     #[arg(short, long)]
     quiet: bool,
@@ -288,6 +307,10 @@ impl Cli {
                 env.github_sha.as_deref(),
             ),
             checks,
+            rerun: self.rerun_fails.map(|reruns| crate::attempts::Settings {
+                reruns,
+                max_failures: self.rerun_fails_max_failures,
+            }),
         }
     }
 }

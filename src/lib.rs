@@ -62,6 +62,7 @@
 pub mod advice;
 pub mod analysis;
 pub mod app;
+pub mod attempts;
 pub mod baseline;
 pub mod cli;
 pub mod dump;

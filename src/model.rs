@@ -359,6 +359,41 @@ impl Package {
         self.build_output = String::new();
     }
 
+    /// Takes in a rerun of this package (`--rerun-fails`): every test the rerun ran replaces its record
+    /// here (a test new to the package is added), the package-level outcome (result, output, timeout,
+    /// package-level failure, build failure) becomes the rerun's, and the elapsed times add up. A
+    /// package whose rerun passed still fails while a test of an earlier attempt stays failed.
+    pub fn absorb_rerun(&mut self, later: Package) {
+        for t in later.tests {
+            match self.index.get(&self.tests, &t.name) {
+                Some(i) => self.tests[i] = t,
+                None => {
+                    self.tests.push(t);
+                    let i = self.tests.len() - 1;
+                    let name = self.tests[i].name.clone();
+                    self.index.set(&self.tests, &name, i);
+                }
+            }
+        }
+        self.elapsed = match (self.elapsed, later.elapsed) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => b.or(a),
+        };
+        self.output = later.output;
+        self.build_output = later.build_output;
+        self.failed_build = later.failed_build;
+        self.cached = later.cached;
+        self.no_test_files = later.no_test_files;
+        self.timeout = later.timeout;
+        self.package_failure = later.package_failure;
+        self.done = later.done;
+        self.result = later.result;
+        if self.result == PackageResult::Pass && self.tests.iter().any(|t| t.failed()) {
+            self.result = PackageResult::Fail;
+        }
+        self.recount();
+    }
+
     fn recount(&mut self) {
         let mut c = self.prior;
         for t in &self.tests {
@@ -682,6 +717,15 @@ impl Run {
             }
             _ => None,
         }
+    }
+
+    /// Adds a package that finished elsewhere (the attempts of `--rerun-fails`, merged) and returns its
+    /// position. Its name must not be in the run yet.
+    pub fn add_finished(&mut self, pkg: Package) -> usize {
+        let i = self.packages.len();
+        self.index.insert(pkg.name.clone(), i);
+        self.packages.push(pkg);
+        i
     }
 
     /// Ends every package that never reported its end (the input was cut short). Returns their indexes.
@@ -1087,6 +1131,62 @@ mod tests {
                 skipped: 0
             }
         );
+    }
+
+    #[test]
+    fn a_rerun_replaces_the_tests_it_ran_and_the_package_outcome() {
+        let mut first = Run::new();
+        for (t, a) in [
+            ("TestA", Action::Fail),
+            ("TestB", Action::Pass),
+            ("TestC", Action::Fail),
+        ] {
+            first.apply(&ev(Action::Run, Some(t), None));
+            first.apply(&ev(a, Some(t), None));
+        }
+        first.apply(&ev(
+            Action::Output,
+            None,
+            Some("FAIL\texample.com/p\t0.4s\n"),
+        ));
+        first.apply(&ev(Action::Fail, None, None));
+        let mut rerun = Run::new();
+        for (t, a) in [("TestA", Action::Pass), ("TestD", Action::Pass)] {
+            rerun.apply(&ev(Action::Run, Some(t), None));
+            rerun.apply(&ev(a, Some(t), None));
+        }
+        rerun.apply(&ev(Action::Pass, None, None));
+        let mut p = first.packages.remove(0);
+        p.absorb_rerun(rerun.packages.remove(0));
+        let results: Vec<(&str, TestResult)> = p
+            .tests
+            .iter()
+            .map(|t| (t.name.as_str(), t.result))
+            .collect();
+        assert_eq!(
+            results,
+            vec![
+                ("TestA", TestResult::Pass),
+                ("TestB", TestResult::Pass),
+                ("TestC", TestResult::Fail),
+                ("TestD", TestResult::Pass),
+            ]
+        );
+        assert_eq!(p.test("TestD").map(|t| t.result), Some(TestResult::Pass));
+        // TestC was not rerun and still fails: so does the package, though the rerun passed.
+        assert_eq!(p.result, PackageResult::Fail);
+        assert_eq!(
+            p.counts,
+            Counts {
+                tests: 4,
+                passed: 3,
+                failed: 1,
+                skipped: 0
+            }
+        );
+        let mut run = Run::new();
+        assert_eq!(run.add_finished(p), 0);
+        assert_eq!(run.package("example.com/p").map(|p| p.tests.len()), Some(4));
     }
 
     #[test]

@@ -88,6 +88,13 @@ impl<'s> Pipeline<'s> {
         (self.analysis, self.sink_error)
     }
 
+    /// Takes a package that was read and finished elsewhere (the merged attempts of `--rerun-fails`) as
+    /// if it had just ended: its leaks are extracted and the sinks receive it.
+    pub fn add_finished(&mut self, pkg: Package) {
+        let pi = self.analysis.run.add_finished(pkg);
+        self.package_done(pi);
+    }
+
     fn package_done(&mut self, pi: usize) {
         let pkg = &self.analysis.run.packages[pi];
         let (mut findings, blocks) = leak::collect_package(pkg);

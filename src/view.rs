@@ -29,6 +29,10 @@ pub struct View {
     pub failures: Vec<FailureEntry>,
     /// Every leak group.
     pub leaks: Vec<LeakEntry>,
+    /// Tests (and package-level failures, `test` null) that failed and then passed on a rerun
+    /// (`--rerun-fails`); absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flaky: Vec<crate::rerun::Flaky>,
     /// Problems with the input (capped; `warnings_dropped` counts the rest).
     pub warnings: Vec<crate::model::Warning>,
     /// Warnings not listed.
@@ -322,6 +326,7 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> View {
             .iter()
             .map(|g| leak_entry(g, resolver))
             .collect(),
+        flaky: Vec::new(),
         warnings: a.run.warnings.clone(),
         warnings_dropped: a.run.warnings_dropped,
         baseline: BaselineStatus::default(),
@@ -366,6 +371,8 @@ pub enum FailOn {
     Leak,
     /// Never (unless goleash itself fails).
     Never,
+    /// Like [`FailOn::Any`], and flaky tests (failed, then passed on a rerun) fail the run too.
+    Flaky,
 }
 
 impl FailOn {
@@ -374,6 +381,7 @@ impl FailOn {
         let leaks = view.new_leaks() > 0;
         match self {
             FailOn::Any => view.summary.failed > 0 || leaks,
+            FailOn::Flaky => view.summary.failed > 0 || leaks || !view.flaky.is_empty(),
             FailOn::Leak => leaks,
             FailOn::Never => false,
         }
@@ -381,7 +389,7 @@ impl FailOn {
 
     /// Whether failing tests fail the run.
     pub fn failures_fail(self) -> bool {
-        self == FailOn::Any
+        matches!(self, FailOn::Any | FailOn::Flaky)
     }
 
     /// Whether leaks not in the baseline fail the run.

@@ -929,6 +929,43 @@ pub fn write_final(
             writeln!(w, "{}", render_failure(f, resolver, opts))?;
         }
     }
+    if !report.flaky.is_empty() {
+        let n = report.flaky.len();
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{}",
+            paint(
+                &format!(
+                    "{} (failed, then passed on a rerun)",
+                    plural(n, "flaky test", "flaky tests")
+                ),
+                Paint::Bold,
+                opts.color
+            )
+        )?;
+        writeln!(w)?;
+        for f in &report.flaky {
+            let who = match &f.test {
+                Some(t) => format!("{}.{t}", short_package(&f.package, resolver)),
+                None => format!(
+                    "{} (package-level failure)",
+                    short_package(&f.package, resolver)
+                ),
+            };
+            writeln!(
+                w,
+                "{} {}  {}",
+                paint("FLAKY  ", Paint::Yellow, opts.color),
+                paint(&sanitize(&who), Paint::Bold, opts.color),
+                paint(
+                    &plural(f.attempts, "attempt", "attempts"),
+                    Paint::Dim,
+                    opts.color
+                )
+            )?;
+        }
+    }
     writeln!(w)?;
     writeln!(w, "{}", totals_line(report, opts))?;
     w.flush()

@@ -155,3 +155,170 @@ fn merged_attempts_make_the_first_failures_flaky() {
     );
     assert_eq!(runs("mainleak", "TestClean"), vec![(1, TestResult::Pass)]);
 }
+
+/// `goleash --rerun-fails … -- go test …` in the rerun module with a fresh $TMPDIR (so the marked tests
+/// fail on their first attempt only).
+fn live(goleash_args: &[&str], go_args: &[&str]) -> Option<Ran> {
+    if !go_available() {
+        eprintln!("go not found: live rerun test not run (CI sets GOLEASH_REQUIRE_GO=1 and fails instead)");
+        return None;
+    }
+    let marks = tempfile::tempdir().unwrap();
+    let g = Goleash::new()
+        .current_dir(module().join("rerun"))
+        .args(["--color", "never"])
+        .out("--json", "report.json")
+        .out("--junit", "junit.xml")
+        .args(goleash_args)
+        .args(["--", "go", "test", "-count=1"])
+        .args(go_args)
+        .env("TMPDIR", marks.path())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env("GOFLAGS", "-mod=mod -buildvcs=false");
+    Some(g.run())
+}
+
+/// The `attempt N:` lines goleash printed on standard error, sorted (packages finish in any order).
+fn attempt_lines(stderr: &str) -> Vec<String> {
+    let mut v: Vec<String> = stderr
+        .lines()
+        .filter(|l| l.starts_with("goleash: attempt "))
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
+fn flaky_set(
+    report: &serde_json::Value,
+) -> std::collections::BTreeSet<(String, Option<String>, u64)> {
+    report["flaky"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["package"].as_str().unwrap().to_string(),
+                        f["test"].as_str().map(str::to_string),
+                        f["attempts"].as_u64().unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn live_reruns_make_first_attempt_failures_flaky_and_the_run_passes() {
+    let Some(r) = live(
+        &["--rerun-fails"],
+        &["./flaky/", "./inherit/", "./mainleak/"],
+    ) else {
+        return;
+    };
+    assert_eq!(r.status, 0, "{}\n{}", r.stdout, r.stderr);
+    // One go test per package; the inheritor only with its introducer; the TestMain leak's introducers.
+    assert_eq!(
+        attempt_lines(&r.stderr),
+        vec![
+            format!("goleash: attempt 2: go test -json -count=1 -run '^(TestFlakyOnce|TestTable)$' {P}flaky"),
+            format!("goleash: attempt 2: go test -json -count=1 -run '^(TestLeaksWatcher|TestSeesWatcher)$' {P}inherit"),
+            format!("goleash: attempt 2: go test -json -count=1 -run '^(TestStartsPoller|TestStartsWorker)$' {P}mainleak"),
+        ]
+    );
+    let report = r.json_file("report.json").unwrap();
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["failures"], serde_json::json!([]));
+    assert_eq!(report["leaks"], serde_json::json!([]));
+    let fl = |pkg: &str, test: Option<&str>| (format!("{P}{pkg}"), test.map(str::to_string), 2);
+    assert_eq!(
+        flaky_set(&report),
+        [
+            fl("flaky", Some("TestFlakyOnce")),
+            fl("flaky", Some("TestTable")),
+            fl("flaky", Some("TestTable/b")),
+            fl("inherit", Some("TestLeaksWatcher")),
+            fl("inherit", Some("TestSeesWatcher")),
+            fl("mainleak", None),
+        ]
+        .into_iter()
+        .collect()
+    );
+    // Counted once: every test of the three packages, each with its final result.
+    assert_eq!(report["summary"]["tests"], 10);
+    assert_eq!(report["summary"]["passed"], 10);
+    assert_schema_valid(&r.path("junit.xml"));
+    // The terminal lists them before the totals.
+    assert!(
+        r.stdout
+            .contains("\n6 flaky tests (failed, then passed on a rerun)\n\n"),
+        "{}",
+        r.stdout
+    );
+    let mut lines: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("FLAKY"))
+        .collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        vec![
+            "FLAKY   flaky.TestFlakyOnce  2 attempts",
+            "FLAKY   flaky.TestTable  2 attempts",
+            "FLAKY   flaky.TestTable/b  2 attempts",
+            "FLAKY   inherit.TestLeaksWatcher  2 attempts",
+            "FLAKY   inherit.TestSeesWatcher  2 attempts",
+            "FLAKY   mainleak (package-level failure)  2 attempts",
+        ]
+    );
+    assert!(r.stdout.ends_with(
+        "\n3 packages, 10 tests: 10 passed, 0 failed, 0 skipped; 0 leaks (0 goroutines)\n"
+    ));
+
+    // --fail-on flaky: the same run fails because of its flaky tests.
+    let r = live(&["--rerun-fails", "--fail-on", "flaky"], &["./flaky/"]).unwrap();
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert_eq!(flaky_set(&r.json_file("report.json").unwrap()).len(), 3);
+}
+
+#[test]
+fn live_reruns_stop_after_n_and_the_status_follows_the_last_attempt() {
+    let Some(r) = live(&["--rerun-fails=1"], &["./assertmsg/", "./flaky/"]) else {
+        return;
+    };
+    // assertmsg fails every time: one rerun, then it stays failed, and so does the run.
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert_eq!(
+        attempt_lines(&r.stderr),
+        vec![
+            format!("goleash: attempt 2: go test -json -count=1 -run '^(TestFlakyOnce|TestTable)$' {P}flaky"),
+            format!("goleash: attempt 2: go test -json -count=1 -run '^(TestSumTestify|TestSumErrorf)$' {P}assertmsg"),
+        ]
+    );
+    let report = r.json_file("report.json").unwrap();
+    let failed: Vec<&str> = report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["test"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, vec!["TestSumTestify", "TestSumErrorf"]);
+    assert_eq!(flaky_set(&report).len(), 3);
+    // Over the budget: nothing is rerun.
+    let r = live(
+        &["--rerun-fails", "--rerun-fails-max-failures", "2"],
+        &["./assertmsg/", "./flaky/"],
+    )
+    .unwrap();
+    assert_eq!(r.status, 1);
+    assert!(attempt_lines(&r.stderr).is_empty(), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "goleash: 4 failed tests exceed --rerun-fails-max-failures 2: nothing is rerun"
+        ),
+        "{}",
+        r.stderr
+    );
+}
