@@ -25,11 +25,11 @@
 //! 3. input, model, dump, runner   readers → Event; Run → Package → Test; goroutine dumps; the child `go test`
 //! 4. source, paths   the only code that opens files under --root; stack paths → repository paths
 //! 5. leak   signatures, ids, groups, occurrences, attribution
-//! 6. incident, advice, analysis   causes, advice and sure fixes (stored on the groups); the run's result and failures
+//! 6. incident, advice, analysis, rerun   causes, advice and sure fixes (stored on the groups); the run's result and failures; rerun planning and merging
 //! 7. view, baseline   the report model, built once; the baseline applied to it
 //! 8. pipeline   drives events through the layers; the Sink trait
 //! 9. report   sinks that only render
-//! 10. app, cli   building the sinks, the exit status; flags and environment
+//! 10. app, cli, attempts   building the sinks, the exit status; flags and environment; running the reruns
 //! ```
 //!
 //! ## Where things are
@@ -56,6 +56,7 @@
 //! | the job summary, SARIF, the check run | `report/summary.rs`, `report/sarif.rs`, `report/checks.rs` |
 //! | which flags exist, which environment is read | `cli.rs` |
 //! | which sinks run, in which order; the exit status | `app.rs` |
+//! | which tests `--rerun-fails` reruns, how attempts merge, what is flaky | `rerun.rs` (pure), `attempts.rs` (runs them) |
 //! | goleash's own errors (exit status 2) | `error.rs` |
 //! | escaping, plural, truncation, wrapping | `text.rs` |
 

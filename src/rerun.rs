@@ -35,9 +35,9 @@
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 
+use crate::analysis::Failure;
 use crate::leak::Groups;
 use crate::model::{FailureKind, Package, TestResult};
-use crate::Failure;
 
 /// What the planner knows about one failure of a finished attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
