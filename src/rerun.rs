@@ -260,7 +260,7 @@ pub fn test_of_function<'a>(package: &str, function: &'a str) -> Option<&'a str>
 
 /// The planner's view of a finished attempt's failures: each failure with the introducers of what it
 /// only inherited, and for a package-level failure the tests its leaks are attributed to.
-pub fn failures_to_rerun(failures: &[Failure], groups: &Groups) -> Vec<Failed> {
+pub fn failures_to_rerun<A>(failures: &[Failure], groups: &Groups<A>) -> Vec<Failed> {
     failures
         .iter()
         .map(|f| {
