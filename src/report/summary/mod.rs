@@ -3,8 +3,14 @@
 //! a collapsible `<details>`. Never larger than a given limit (GitHub takes 1 MiB per step): what does
 //! not fit is left out, in order of importance, with a note saying so.
 //!
+//! `markdown.rs` escapes text for Markdown and HTML, `links.rs` builds the links to files at the commit;
+//! this file lays the summary out within its size limit and appends it.
+//!
 //! Everything that comes from test output (names, messages, functions, paths) is escaped: it renders
 //! as text, never as Markdown or HTML.
+
+mod links;
+mod markdown;
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -14,84 +20,17 @@ use crate::error::Error;
 use crate::paths::in_repo;
 use crate::pipeline::Sink;
 use crate::report::github::{reach_phrase, repo_path, tests_of, who, Context};
-use crate::text::{escape_char, plural, truncate, Keep};
+use crate::text::{plural, truncate, Keep};
 use crate::view::{FailureEntry, LeakEntry, View};
+
+pub use links::{encode_path, Links};
+pub use markdown::{code_block, html_text, md_code, md_prose, md_text};
 
 /// GitHub's limit for one step's summary.
 pub const SUMMARY_LIMIT: usize = 1 << 20;
 
 /// Room kept for the note that says what was left out.
 const NOTE_RESERVE: usize = 512;
-
-/// Where links point: `{server}/{repository}/blob/{sha}/{path}#L{line}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Links {
-    /// `GITHUB_SERVER_URL`, e.g. `https://github.com`.
-    pub server_url: String,
-    /// `GITHUB_REPOSITORY`, `owner/name`.
-    pub repository: String,
-    /// `GITHUB_SHA`.
-    pub sha: String,
-}
-
-impl Links {
-    /// Links from the environment's values, when all three are present and well-formed (an
-    /// `http(s)://` server without spaces or Markdown-breaking characters, an `owner/name` repository,
-    /// a hex commit).
-    pub fn new(
-        server_url: Option<&str>,
-        repository: Option<&str>,
-        sha: Option<&str>,
-    ) -> Option<Links> {
-        let server = server_url?.trim_end_matches('/');
-        let repo = repository?;
-        let sha = sha?;
-        let server_ok = (server.starts_with("https://") || server.starts_with("http://"))
-            && server.len() > "https://".len()
-            && !server
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "()<>[]\"'`|\\".contains(c));
-        let name_ok = |s: &str| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        };
-        let repo_ok = repo
-            .split_once('/')
-            .is_some_and(|(o, n)| name_ok(o) && name_ok(n));
-        let sha_ok =
-            !sha.is_empty() && sha.len() <= 64 && sha.chars().all(|c| c.is_ascii_hexdigit());
-        (server_ok && repo_ok && sha_ok).then(|| Links {
-            server_url: server.to_string(),
-            repository: repo.to_string(),
-            sha: sha.to_string(),
-        })
-    }
-
-    /// The URL of a repository file's line at the commit.
-    pub fn url(&self, repo_file: &str, line: u32) -> String {
-        format!(
-            "{}/{}/blob/{}/{}#L{line}",
-            self.server_url,
-            self.repository,
-            self.sha,
-            encode_path(repo_file)
-        )
-    }
-}
-
-/// What a URL path keeps as it is: the unreserved characters (RFC 3986) and `/`.
-const PATH_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'/');
-
-/// Percent-encodes a path for a URL, keeping `/` and the unreserved characters.
-pub fn encode_path(p: &str) -> String {
-    percent_encoding::utf8_percent_encode(p, PATH_KEEP).to_string()
-}
 
 /// How to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,133 +57,6 @@ impl Default for Options {
             heading: "##",
         }
     }
-}
-
-/// Writes a control character or bidirectional override as a visible escape; true when `c` is
-/// neither (the caller writes it).
-fn visible(c: char, out: &mut String) -> bool {
-    if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
-        escape_char(out, c);
-        return false;
-    }
-    true
-}
-
-/// Text from test output as inline Markdown that renders as the same text, on one line, safe in a
-/// table cell: HTML's `<`, `>`, `&` become entities, Markdown's punctuation is backslash-escaped, `@`
-/// cannot mention anyone, control characters become visible escapes.
-pub fn md_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => out.push_str("&#64;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '{' | '}' | '(' | ')'
-            | '$' | ':' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => {
-                if visible(c, &mut out) {
-                    out.push(c);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Prose whose `` `code` `` spans (balanced backticks, as the advice engine writes them) stay code
-/// spans; everything else is escaped as [`md_text`]. Unbalanced backticks: all of it as [`md_text`].
-pub fn md_prose(s: &str) -> String {
-    let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
-        return md_text(s);
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| if i % 2 == 0 { md_text(p) } else { md_code(p) })
-        .collect()
-}
-
-/// Text as an inline code span that shows it literally (safe in a table cell: `|` is escaped as GFM
-/// tables require).
-pub fn md_code(s: &str) -> String {
-    let mut body = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => body.push(' '),
-            c => {
-                if visible(c, &mut body) {
-                    body.push(c);
-                }
-            }
-        }
-    }
-    let body = body.replace('|', "\\|");
-    let longest = longest_run(&body, '`');
-    let fence = "`".repeat(longest + 1);
-    let pad = if body.starts_with('`') || body.ends_with('`') || body.is_empty() {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{body}{pad}{fence}")
-}
-
-/// Text for HTML (inside `<summary>`): `&`, `<`, `>`, `"` become entities.
-pub fn html_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => {
-                if visible(c, &mut out) {
-                    out.push(c);
-                }
-            }
-        }
-    }
-    out
-}
-
-fn longest_run(s: &str, ch: char) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for c in s.chars() {
-        if c == ch {
-            cur += 1;
-            best = best.max(cur);
-        } else {
-            cur = 0;
-        }
-    }
-    best
-}
-
-/// A fenced code block that shows `text` literally, whatever backticks it holds.
-pub fn code_block(text: &str) -> String {
-    let mut body = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' | '\t' => body.push(c),
-            '\r' => {}
-            c => {
-                if visible(c, &mut body) {
-                    body.push(c);
-                }
-            }
-        }
-    }
-    let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
-    format!("{fence}text\n{body}\n{fence}\n")
 }
 
 fn location_md(file: &str, line: u32, opts: &Options) -> String {
@@ -564,63 +376,4 @@ impl Sink for SummarySink {
 pub fn room_left(path: &Path, limit: usize) -> usize {
     let used = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     limit.saturating_sub(usize::try_from(used).unwrap_or(usize::MAX))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            md_text("<script>alert(1)</script> *x* | @bob [a](b)\n`c`"),
-            "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*x\\* \\| &#64;bob \\[a\\]\\(b\\) \\`c\\`"
-        );
-        assert_eq!(md_text("a\u{1b}[31m"), "a\\x1b\\[31m");
-    }
-
-    #[test]
-    fn prose_keeps_its_code_spans() {
-        assert_eq!(
-            md_prose("Close `ch` <now> (a|b) `x<y`"),
-            "Close `ch` &lt;now&gt; \\(a\\|b\\) `x<y`"
-        );
-        assert_eq!(md_prose("odd ` tick"), "odd \\` tick");
-    }
-
-    #[test]
-    fn code_spans_survive_backticks_and_pipes() {
-        assert_eq!(md_code("a.B"), "`a.B`");
-        assert_eq!(md_code("x`y"), "``x`y``");
-        assert_eq!(md_code("`x"), "`` `x ``");
-        assert_eq!(md_code("a|b"), "`a\\|b`");
-    }
-
-    #[test]
-    fn code_blocks_use_a_longer_fence() {
-        assert_eq!(code_block("a\n```\nb"), "````text\na\n```\nb\n````\n");
-        assert_eq!(code_block("x"), "```text\nx\n```\n");
-    }
-
-    #[test]
-    fn links_need_well_formed_values() {
-        let l = Links::new(Some("https://github.com/"), Some("o/r"), Some("abc123")).unwrap();
-        assert_eq!(
-            l.url("a b/c#.go", 7),
-            "https://github.com/o/r/blob/abc123/a%20b/c%23.go#L7"
-        );
-        assert_eq!(
-            Links::new(Some("https://x)"), Some("o/r"), Some("ab")),
-            None
-        );
-        assert_eq!(
-            Links::new(Some("https://x"), Some("o/r/s"), Some("ab")),
-            None
-        );
-        assert_eq!(
-            Links::new(Some("https://x"), Some("o/r"), Some("main")),
-            None
-        );
-        assert_eq!(Links::new(None, Some("o/r"), Some("ab")), None);
-    }
 }
