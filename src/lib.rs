@@ -44,7 +44,7 @@
 //! | where is a failure's file:line found | `source/mod.rs` (`failure_location`), called by `view.rs` |
 //! | which files under `--root` are read, and how safely | `source/mod.rs`; Go source views in `source/go.rs` |
 //! | what makes two leaks the same (signature, id), who introduced one | `leak.rs` |
-//! | where is the cause decided, where is the advice written | `advice.rs` (dispatcher and rules), `advice/cause.rs` (the vocabulary) |
+//! | where is the cause decided, where is the advice written | `advice/mod.rs` (the dispatcher), one file per rule family in `advice/`, `advice/cause.rs` (the vocabulary) |
 //! | where are the sure fixes turned into a diff | `advice/edit.rs` (the fix), `report/fixdiff.rs` (the diff) |
 //! | what does a run end with (failures per package) | `analysis.rs` |
 //! | what is in the JSON report | `view.rs` (its `Serialize` is the contract) |
