@@ -35,7 +35,8 @@
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 
-use crate::analysis::{Failure, Groups};
+use crate::analysis::Failure;
+use crate::leak::Groups;
 use crate::model::{FailureKind, Package, TestResult};
 
 /// What the planner knows about one failure of a finished attempt.
