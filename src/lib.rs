@@ -69,6 +69,7 @@ pub mod cli;
 pub mod dump;
 pub mod error;
 pub mod event;
+pub mod incident;
 pub mod input;
 pub mod leak;
 pub mod model;

@@ -10,6 +10,7 @@ mod extract;
 mod fastjson;
 mod fixdiff;
 mod github;
+mod gobench;
 mod hardening;
 mod junit;
 mod layers;
