@@ -108,23 +108,38 @@ pub fn classify(members: &[usize], nodes: &[Node], edges: &[Edge]) -> Kind {
         }
     }
     let cyc = on_cycle(members, edges);
+    let incoming = |i: usize| edges.iter().any(|e| e.to == i && e.from != i);
+    // A lock nobody in the report holds, left locked by a `return`: what else waits is its victim.
+    if cyc.is_empty()
+        && members.iter().any(|&i| {
+            nodes[i].wait.is_lock()
+                && nodes[i].returns_locked.is_some()
+                && !edges.iter().any(|e| e.from == i)
+        })
+    {
+        return Kind::MissingUnlock;
+    }
     let core: Vec<usize> = if cyc.is_empty() {
-        members.to_vec()
+        // A goroutine waiting for a result (a channel, a WaitGroup) from another blocked one, that nobody
+        // waits behind, is a victim: the kind is what the others block on.
+        let victim = |i: usize| {
+            let out: Vec<&Edge> = edges.iter().filter(|e| e.from == i && e.to != i).collect();
+            prim(nodes[i].wait) == Some(Prim::Chan)
+                && !incoming(i)
+                && !out.is_empty()
+                && !out.iter().all(|e| nodes[e.to].wait == WaitKind::WaitGroup)
+                && nodes[i].holds.is_empty()
+        };
+        let rest: Vec<usize> = members.iter().copied().filter(|&i| !victim(i)).collect();
+        if rest.iter().any(|&i| prim(nodes[i].wait).is_some()) {
+            rest
+        } else {
+            members.to_vec()
+        }
     } else {
         cyc.iter().copied().collect()
     };
-    let mut prims: BTreeSet<Prim> = core.iter().filter_map(|&i| prim(nodes[i].wait)).collect();
-    let incoming = |i: usize| edges.iter().any(|e| e.to == i && e.from != i);
-    // A WaitGroup nobody waits behind is the victim of what its goroutines block on.
-    if prims.len() > 1
-        && cyc.is_empty()
-        && core
-            .iter()
-            .filter(|&&i| nodes[i].wait == WaitKind::WaitGroup)
-            .all(|&i| !incoming(i) && nodes[i].holds.is_empty())
-    {
-        prims.remove(&Prim::Wg);
-    }
+    let prims: BTreeSet<Prim> = core.iter().filter_map(|&i| prim(nodes[i].wait)).collect();
     let ctx = core.iter().any(|&i| {
         nodes[i].select_ctx == Some(true)
             || nodes[i].wait.is_chan() && nodes[i].creator_selects_done
@@ -304,9 +319,10 @@ fn explain(
             let (k, x) = nodes[m].on.clone().unwrap_or_default();
             let (l, r) = nodes[m].relock.clone().unwrap_or_default();
             format!(
-                "Double locking: the goroutine waits at {} for `{}`, which it took itself at {} and still \
-                 holds: the code went on at {} without unlocking it. Unlock on that path (or `defer` the \
-                 unlock right after the `Lock`).",
+                "Double locking: the goroutine waits at {} for `{}`, which code on its own path left locked \
+                 (this goroutine, the one that started it, or one it started, before the wait): locked at {}, \
+                 left without unlocking at {}. Unlock on that path (or `defer` the unlock right after the \
+                 `Lock`).",
                 waits(m),
                 key_name(&k, &x),
                 at(&l),

@@ -346,16 +346,34 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
             n.creator_selects_done = scan::selects_on_done_after(file, l) || scan::in_ctx_select(file, l);
         }
     }
-    for (i, fr) in user.iter().enumerate() {
+    if let Some(fr) = user.first() {
+        if let Some(file) = src.file(fr) {
+            n.has_source = true;
+            read_wait(&mut n, file, &src.package(fr), fr, fr.line as usize - 1);
+        }
+    }
+    // Outermost frame first, so that a callee's unlock of its caller's lock releases it.
+    for (i, fr) in user.iter().enumerate().rev() {
         let Some(file) = src.file(fr) else { continue };
         let pkg = src.package(fr);
         let line = fr.line as usize - 1;
-        if i == 0 {
-            n.has_source = true;
-            read_wait(&mut n, file, &pkg, fr, line);
+        for (x, read) in scan::released_at(file, line) {
+            let key = scan::key_of(&pkg, file, &x, line);
+            if let Some(p) = n.holds.iter().rposition(|h| h.key == key && h.read == read) {
+                n.holds.remove(p);
+            }
         }
         if n.wait.is_lock() && n.relock.is_none() {
             relock(&mut n, file, &pkg, fr, line, i == 0);
+        }
+        if n.wait.is_lock() && n.relock.is_none() && i == 0 {
+            // The goroutine that started this one, before its `go` statement.
+            if let (Some(c), Some((key, _))) = (g.created_by.as_ref().filter(|c| c.line > 0), n.on.clone()) {
+                if let Some(cf) = src.file(c) {
+                    let calls = scan::calls_before(cf, c.line as usize - 1);
+                    left_locked_by(&mut n, &src.package(c), &key, &calls, c);
+                }
+            }
         }
         let held: Vec<HeldExpr> = scan::held_at(file, line);
         for h in held {
@@ -368,6 +386,51 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
             });
         }
         let fu = scan::future_of(file, if i == 0 { line + 1 } else { line });
+        // One level into the functions it still calls (`defer s.SetStopped()` → `s.stop.Done()`).
+        // The callee of each call: the method of the receiver's type, or the plain function.
+        let callees: Vec<(Option<String>, String)> = fu
+            .calls
+            .iter()
+            .filter_map(|(recv, name)| {
+                if recv.is_empty() {
+                    return Some((None, name.clone()));
+                }
+                let first = recv.split(['.', '[']).next().unwrap_or(recv);
+                match scan::binding(&pkg, file, first, line)? {
+                    scan::Binding::Local { ty: Some(t), .. } | scan::Binding::Package { ty: Some(t) }
+                        if !recv.contains('.') =>
+                    {
+                        Some((Some(t), name.clone()))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        for f in &pkg {
+            for d in f
+                .funcs
+                .iter()
+                .filter(|d| callees.iter().any(|(t, name)| *name == d.name && *t == d.recv))
+            {
+                for l in d.body.open + 1..d.body.close {
+                    for (op, x) in scan::sync_calls(f.stmt(l)) {
+                        let o = match op {
+                            SyncOp::Done => FutureOp::Done,
+                            SyncOp::Signal => FutureOp::Signal,
+                            _ => continue,
+                        };
+                        n.future.insert((o, scan::key_of(&pkg, f, &x, l)));
+                    }
+                    for op in crate::advice::source::chan_ops(f.stmt(l)) {
+                        let (o, x) = match op {
+                            ChanOp::Send(x) => (FutureOp::Send, x),
+                            ChanOp::Recv(x) => (FutureOp::Recv, x),
+                        };
+                        n.future.insert((o, scan::key_of(&pkg, f, &x, l)));
+                    }
+                }
+            }
+        }
         for op in fu.chan {
             let (o, x) = match op {
                 ChanOp::Send(x) => (FutureOp::Send, x),
@@ -445,11 +508,20 @@ fn relock(n: &mut Node, file: &GoFile, pkg: &[&GoFile], fr: &Frame, line: usize,
     if calls.is_empty() {
         return;
     }
-    for (fi, l, x) in scan::locks_of(pkg, &key) {
+    left_locked_by(n, pkg, &key, &calls, fr);
+}
+
+/// Sets [`Node::relock`] when one of `calls` reaches a named function that leaves the lock `key` locked.
+fn left_locked_by(n: &mut Node, pkg: &[&GoFile], key: &str, calls: &[String], fr: &Frame) {
+    for (fi, l, x) in scan::locks_of(pkg, key) {
         let f = pkg[fi];
         let Some(r) = scan::returns_locked(f, l, &x) else { continue };
         let Some(d) = f.func_at(l) else { continue };
-        if scan::reaches(pkg, &calls, &d.name, 6) {
+        // A lock taken in a `func` literal runs where the literal is called or started, not by name.
+        if scan::func_block(f, l) != Some(d.body) {
+            continue;
+        }
+        if scan::reaches(pkg, calls, &d.name, 6) {
             let at = |k: usize| Site {
                 file: sibling(&fr.file, &f.path),
                 line: u32::try_from(k + 1).unwrap_or(u32::MAX),

@@ -185,6 +185,45 @@ pub fn held_at(f: &GoFile, line: usize) -> Vec<HeldExpr> {
     held
 }
 
+/// The locks the function around `line` releases before it without having taken them (a callee that
+/// unlocks its caller's lock): (expression, read).
+pub fn released_at(f: &GoFile, line: usize) -> Vec<(String, bool)> {
+    let Some(body) = func_block(f, line) else {
+        return Vec::new();
+    };
+    let mut taken: Vec<(String, bool)> = Vec::new();
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for l in lines_reaching(f, &body, line) {
+        let s = f.stmt(l);
+        if s.starts_with("defer ") {
+            continue;
+        }
+        let s = s.split("func(").next().unwrap_or(s);
+        for (op, x) in sync_calls(s) {
+            match op {
+                SyncOp::Lock | SyncOp::RLock => {
+                    let read = op == SyncOp::RLock;
+                    if let Some(i) = out.iter().rposition(|(e, r)| *e == x && *r == read) {
+                        out.remove(i);
+                    } else {
+                        taken.push((x, read));
+                    }
+                }
+                SyncOp::Unlock | SyncOp::RUnlock => {
+                    let read = op == SyncOp::RUnlock;
+                    if let Some(i) = taken.iter().rposition(|(e, r)| *e == x && *r == read) {
+                        taken.remove(i);
+                    } else {
+                        out.push((x, read));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 /// What a frame's function still does after `line` (and what it deferred before it): the future
 /// operations that could complete another goroutine's wait.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -195,6 +234,8 @@ pub struct Future {
     pub closes: Vec<String>,
     /// Synchronisation calls (`Done`, `Signal`, `Unlock`, …).
     pub sync: Vec<(SyncOp, String)>,
+    /// The functions it still calls: (receiver expression, name), the receiver empty for plain calls.
+    pub calls: Vec<(String, String)>,
 }
 
 /// The [`Future`] of the function around `line`.
@@ -221,6 +262,11 @@ pub fn future_of(f: &GoFile, line: usize) -> Future {
             }
         }
         fu.sync.extend(sync_calls(s));
+        for c in method_calls_in(s) {
+            if !fu.calls.contains(&c) {
+                fu.calls.push(c);
+            }
+        }
     };
     for l in line..body.close {
         add(l, &mut fu);
@@ -397,9 +443,10 @@ pub fn binding(files: &[&GoFile], f: &GoFile, var: &str, line: usize) -> Option<
                 }
             }
         }
-        for l in d.body.open + 1..line.min(d.body.close) {
+        for l in (d.body.open + 1..line.min(d.body.close)).rev() {
             let s = f.stmt(l);
             if let Some(ty) = declares(files, s, var) {
+                let ty = ty.or_else(|| index_type(files, f, s, var, l));
                 return Some(Binding::Local { func, ty });
             }
         }
@@ -421,6 +468,30 @@ pub fn binding(files: &[&GoFile], f: &GoFile, var: &str, line: usize) -> Option<
     None
 }
 
+/// For `var, ok := x.f[k]` (or `var := x.f[k]`): the element type of the field `x.f`.
+fn index_type(files: &[&GoFile], f: &GoFile, s: &str, var: &str, line: usize) -> Option<String> {
+    let (lhs, rhs) = s.split_once(":=")?;
+    if lhs.split(',').next()?.trim() != var {
+        return None;
+    }
+    let rhs = rhs.trim();
+    let open = rhs.find('[')?;
+    if !rhs.ends_with(']') {
+        return None;
+    }
+    let parts: Vec<&str> = rhs[..open].split('.').collect();
+    if parts.len() < 2 || parts[0] == var {
+        return None;
+    }
+    let mut ty = match binding(files, f, parts[0], line)? {
+        Binding::Local { ty, .. } | Binding::Package { ty } => ty?,
+    };
+    for p in &parts[1..] {
+        ty = field_type(files, &ty, p)?;
+    }
+    Some(ty)
+}
+
 /// When statement `s` declares `var`, its type when it can be read (`Some(None)` when not).
 fn declares(files: &[&GoFile], s: &str, var: &str) -> Option<Option<String>> {
     if let Some(rest) = s.strip_prefix("var ") {
@@ -436,7 +507,11 @@ fn declares(files: &[&GoFile], s: &str, var: &str) -> Option<Option<String>> {
         return None;
     }
     let rhs = rhs.trim();
-    if rhs.starts_with("range ") || lhs.contains(',') {
+    if rhs.starts_with("range ") {
+        return Some(None);
+    }
+    if lhs.contains(',') {
+        // `v, ok := x.f[k]`: the element type of the field, when `x.f` is a selector on a typed name.
         return Some(None);
     }
     let rhs = rhs.strip_prefix('&').unwrap_or(rhs);
@@ -459,6 +534,9 @@ fn declares(files: &[&GoFile], s: &str, var: &str) -> Option<Option<String>> {
 /// rests on a resolved type (`type:T.field`), a binding (`local:F:x`, `var:x`), or only the expression
 /// text inside its function (`expr:F:x.y`).
 pub fn key_of(files: &[&GoFile], f: &GoFile, expr: &str, line: usize) -> String {
+    if let Some(k) = returned_field_key(files, expr) {
+        return k;
+    }
     let clean: String = strip_indexes(expr);
     let parts: Vec<&str> = clean.split('.').collect();
     let top = f
@@ -508,6 +586,28 @@ fn strip_indexes(expr: &str) -> String {
     out.trim_start_matches('*').to_string()
 }
 
+/// For a channel obtained from a method (`s.ShouldStop()`): the key of the field the method returns
+/// (`return s.stopper` → `type:Stopper.stopper`), when a method of that name ends that way.
+pub fn returned_field_key(files: &[&GoFile], expr: &str) -> Option<String> {
+    let call = expr.strip_suffix("()")?;
+    let name = call.rsplit('.').next()?;
+    for f in files {
+        for d in f.funcs.iter().filter(|d| d.name == name && d.recv.is_some()) {
+            let rv = d.recv_var.as_deref()?;
+            let last = (d.body.open + 1..d.body.close)
+                .rev()
+                .map(|l| f.stmt(l))
+                .find(|s| !s.is_empty())?;
+            let ret = last.strip_prefix("return ")?.trim();
+            let field = ret.strip_prefix(rv)?.strip_prefix('.')?;
+            if field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                return Some(format!("type:{}.{field}", d.recv.as_deref()?));
+            }
+        }
+    }
+    None
+}
+
 /// True when a word is a parameter or local of the top-level function around `line` (`ctx` in scope).
 pub fn in_scope(f: &GoFile, word: &str, line: usize) -> bool {
     let Some(d) = f.func_at(line) else {
@@ -539,6 +639,11 @@ pub fn returns_locked(f: &GoFile, lock_line: usize, expr: &str) -> Option<usize>
             continue;
         }
         if s == "return" || s.starts_with("return ") {
+            // `return r` with the lock inside `r` hands it to the caller on purpose.
+            let base = expr.split(['.', '[']).next().unwrap_or(expr);
+            if s.strip_prefix("return ").is_some_and(|r| r.split(',').any(|v| v.trim().trim_start_matches('&') == base)) {
+                continue;
+            }
             return Some(l);
         }
         if s == "break" {
@@ -621,6 +726,32 @@ pub fn calls_in(stmt: &str) -> Vec<String> {
     out
 }
 
+/// The calls of a statement with their receivers: `s.SetStopped()` → (`s`, `SetStopped`), `f(x)` →
+/// (``, `f`).
+pub fn method_calls_in(stmt: &str) -> Vec<(String, String)> {
+    let b = stmt.as_bytes();
+    let mut out = Vec::new();
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'(' || i == 0 || !is_ident_byte(b[i - 1]) {
+            continue;
+        }
+        let start = b[..i].iter().rposition(|&c| !is_ident_byte(c)).map_or(0, |p| p + 1);
+        let name = &stmt[start..i];
+        let recv = if start > 0 && b[start - 1] == b'.' {
+            operand_before(stmt, start - 1).to_string()
+        } else {
+            String::new()
+        };
+        if !name.is_empty() && !matches!(name, "func" | "make" | "len" | "cap" | "append" | "new" | "panic" | "close") {
+            let c = (recv, name.to_string());
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 /// True when calling any of `names` can reach a function named `target` in `files`, following calls at
 /// most `depth` levels deep.
 pub fn reaches(files: &[&GoFile], names: &[String], target: &str, depth: usize) -> bool {
@@ -649,13 +780,14 @@ pub fn reaches(files: &[&GoFile], names: &[String], target: &str, depth: usize) 
     false
 }
 
-/// The calls made on the lines of the function around `line` that run before it (see [`held_at`]).
+/// The calls made on the lines of the function around `line` that run before it (see [`held_at`]), and
+/// those of the `func` literals written there (goroutines it started, callbacks).
 pub fn calls_before(f: &GoFile, line: usize) -> Vec<String> {
     let Some(body) = func_block(f, line) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for l in lines_reaching(f, &body, line) {
+    for l in body.open + 1..line {
         for c in calls_in(f.stmt(l)) {
             if !out.contains(&c) {
                 out.push(c);
