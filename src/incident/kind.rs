@@ -42,11 +42,19 @@ fn on_cycle(members: &[usize], edges: &[Edge]) -> BTreeSet<usize> {
         }
         seen
     };
-    members.iter().copied().filter(|&m| reach(m).contains(&m)).collect()
+    members
+        .iter()
+        .copied()
+        .filter(|&m| reach(m).contains(&m))
+        .collect()
 }
 
 /// A lock cycle: two stacks, each holding a lock the other waits for (different locks).
-pub(super) fn lock_cycle(members: &[usize], nodes: &[Node], edges: &[Edge]) -> Option<(usize, usize)> {
+pub(super) fn lock_cycle(
+    members: &[usize],
+    nodes: &[Node],
+    edges: &[Edge],
+) -> Option<(usize, usize)> {
     for a in edges.iter().filter(|e| e.wait.is_lock() && e.from != e.to) {
         for b in edges
             .iter()
@@ -85,10 +93,9 @@ pub fn classify(members: &[usize], nodes: &[Node], edges: &[Edge]) -> Kind {
     if lock_cycle(members, nodes, edges).is_some() {
         return Kind::AbBa;
     }
-    if members
-        .iter()
-        .any(|&m| nodes[m].relock.is_some() && !edges.iter().any(|e| e.from == m && e.wait.is_lock()))
-    {
+    if members.iter().any(|&m| {
+        nodes[m].relock.is_some() && !edges.iter().any(|e| e.from == m && e.wait.is_lock())
+    }) {
         return Kind::DoubleLocking;
     }
     // A reader waits while another reader holds the lock and a writer waits for it.
@@ -237,13 +244,15 @@ pub(super) fn describe(id: String, members: &[usize], nodes: &[Node], edges: &[E
     let mut channels: BTreeMap<String, ChannelInfo> = BTreeMap::new();
     for &m in members {
         for c in &nodes[m].chans {
-            let e = channels.entry(c.key.clone()).or_insert_with(|| ChannelInfo {
-                name: key_name(&c.key, &c.expr),
-                made_at: c.made_at.clone(),
-                capacity: c.capacity.clone(),
-                waited_at: Vec::new(),
-                partners: Vec::new(),
-            });
+            let e = channels
+                .entry(c.key.clone())
+                .or_insert_with(|| ChannelInfo {
+                    name: key_name(&c.key, &c.expr),
+                    made_at: c.made_at.clone(),
+                    capacity: c.capacity.clone(),
+                    waited_at: Vec::new(),
+                    partners: Vec::new(),
+                });
             e.waited_at.push(c.at.clone());
             for ed in edges.iter().filter(|ed| ed.from == m && ed.via == c.key) {
                 e.partners.push(nodes[ed.to].group.clone());
@@ -296,7 +305,8 @@ fn explain(
                     .find(|h| nodes[y].on.as_ref().is_some_and(|(k, _)| k == &h.key));
                 match held {
                     Some(h) => format!(
-                        "one goroutine holds `{}` (locked at {}) and waits for `{}` at {}",
+                        "`{}` holds `{}` (locked at {}) and waits for `{}` at {}",
+                        nodes[x].function,
                         key_name(&h.key, &h.expr),
                         at(&h.at),
                         key_name(&wk, &wx),
@@ -306,13 +316,20 @@ fn explain(
                 }
             };
             format!(
-                "Lock-order deadlock (AB-BA): {}; the other holds it the other way round: {}. Take the two \
-                 locks in one order everywhere, or release the first before taking the second.",
+                "Lock-order deadlock (AB-BA): {}, while {}. Take the two locks in one order everywhere, or \
+                 release the first before taking the second.",
                 part(a, b),
                 part(b, a)
             )
         }
-        Kind::DoubleLocking if members.iter().all(|&m| nodes[m].on.as_ref().is_none_or(|(k, _)| !nodes[m].holds.iter().any(|h| &h.key == k))) => {
+        Kind::DoubleLocking
+            if members.iter().all(|&m| {
+                nodes[m]
+                    .on
+                    .as_ref()
+                    .is_none_or(|(k, _)| !nodes[m].holds.iter().any(|h| &h.key == k))
+            }) =>
+        {
             let Some(&m) = members.iter().find(|&&m| nodes[m].relock.is_some()) else {
                 return String::new();
             };
@@ -380,13 +397,18 @@ fn explain(
             for c in channels.values() {
                 let made = match (&c.made_at, c.capacity.as_deref()) {
                     (Some(m), Some("0")) => format!(", unbuffered, made at {}", at(m)),
-                    (Some(m), Some(cap)) => format!(", buffered (capacity {cap}) and full, made at {}", at(m)),
+                    (Some(m), Some(cap)) => {
+                        format!(", buffered (capacity {cap}) and full, made at {}", at(m))
+                    }
                     _ => String::new(),
                 };
                 let partner = if c.partners.is_empty() {
                     "no goroutine of this report would complete it".to_string()
                 } else {
-                    format!("{} blocked goroutine stack(s) would complete it later", c.partners.len())
+                    format!(
+                        "{} blocked goroutine stack(s) would complete it later",
+                        c.partners.len()
+                    )
                 };
                 parts.push(format!(
                     "`{}`{made} is waited on at {}: {partner}",

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::advice::source::{ChanOp, GoFile};
 use crate::dump::{Frame, Goroutine};
 use crate::leak::{id_of, is_machinery, signature};
-use scan::{SyncOp, HeldExpr};
+use scan::{HeldExpr, SyncOp};
 
 pub use kind::classify;
 
@@ -198,6 +198,8 @@ pub struct Node {
     pub group: String,
     /// The goroutine ids with this stack.
     pub goroutines: Vec<u64>,
+    /// The innermost user-code function, without its package path (`(*Store).get`, `TestABBA.func1`).
+    pub function: String,
     /// What it waits for.
     pub wait: WaitKind,
     /// The innermost user-code frame's place (the blocking line).
@@ -320,13 +322,26 @@ fn site_at(f: &Frame, line0: usize) -> Site {
     }
 }
 
+/// A function name without its package path: `example.com/x.(*T).M` → `(*T).M`.
+pub fn short_function(function: &str) -> String {
+    let pkg = crate::dump::package_of(function);
+    function[pkg.len()..].trim_start_matches('.').to_string()
+}
+
 /// Reads one stack: what it waits for, what it holds, what it would still do.
 pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
     let wait = WaitKind::from_state(&g.state);
-    let user: Vec<&Frame> = g.frames.iter().filter(|f| is_user_frame(f) && f.line > 0).collect();
+    let user: Vec<&Frame> = g
+        .frames
+        .iter()
+        .filter(|f| is_user_frame(f) && f.line > 0)
+        .collect();
     let mut n = Node {
         group: group.to_string(),
         goroutines: vec![g.id],
+        function: user
+            .first()
+            .map_or_else(String::new, |f| short_function(&f.function)),
         wait,
         waited_at: user.first().map(|f| site(f)),
         on: None,
@@ -343,7 +358,8 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
     if let Some(c) = g.created_by.as_ref().filter(|c| c.line > 0) {
         if let Some(file) = src.file(c) {
             let l = c.line as usize - 1;
-            n.creator_selects_done = scan::selects_on_done_after(file, l) || scan::in_ctx_select(file, l);
+            n.creator_selects_done =
+                scan::selects_on_done_after(file, l) || scan::in_ctx_select(file, l);
         }
     }
     if let Some(fr) = user.first() {
@@ -368,9 +384,11 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
         }
         if n.wait.is_lock() && n.relock.is_none() && i == 0 {
             // The goroutine that started this one, before its `go` statement.
-            if let (Some(c), Some((key, _))) = (g.created_by.as_ref().filter(|c| c.line > 0), n.on.clone()) {
+            if let (Some(c), Some((key, _))) =
+                (g.created_by.as_ref().filter(|c| c.line > 0), n.on.clone())
+            {
                 if let Some(cf) = src.file(c) {
-                    let calls = scan::calls_before(cf, c.line as usize - 1);
+                    let calls = scan::calls_before(cf, c.line as usize - 1, false);
                     left_locked_by(&mut n, &src.package(c), &key, &calls, c);
                 }
             }
@@ -397,7 +415,8 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
                 }
                 let first = recv.split(['.', '[']).next().unwrap_or(recv);
                 match scan::binding(&pkg, file, first, line)? {
-                    scan::Binding::Local { ty: Some(t), .. } | scan::Binding::Package { ty: Some(t) }
+                    scan::Binding::Local { ty: Some(t), .. }
+                    | scan::Binding::Package { ty: Some(t) }
                         if !recv.contains('.') =>
                     {
                         Some((Some(t), name.clone()))
@@ -407,11 +426,11 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
             })
             .collect();
         for f in &pkg {
-            for d in f
-                .funcs
-                .iter()
-                .filter(|d| callees.iter().any(|(t, name)| *name == d.name && *t == d.recv))
-            {
+            for d in f.funcs.iter().filter(|d| {
+                callees
+                    .iter()
+                    .any(|(t, name)| *name == d.name && *t == d.recv)
+            }) {
                 for l in d.body.open + 1..d.body.close {
                     for (op, x) in scan::sync_calls(f.stmt(l)) {
                         let o = match op {
@@ -439,7 +458,8 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
             n.future.insert((o, scan::key_of(&pkg, file, &x, line)));
         }
         for x in fu.closes {
-            n.future.insert((FutureOp::Close, scan::key_of(&pkg, file, &x, line)));
+            n.future
+                .insert((FutureOp::Close, scan::key_of(&pkg, file, &x, line)));
         }
         for (op, x) in fu.sync {
             let o = match op {
@@ -455,11 +475,19 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
 
 /// Where the channel `expr` (seen at 0-based `line`) is made: in the enclosing top-level function before
 /// the line, else anywhere in the package for a field (`x.ch` made as `ch: make(…)` or `x.ch = make(…)`).
-fn made(file: &GoFile, pkg: &[&GoFile], fr: &Frame, expr: &str, line: usize) -> (Option<Site>, Option<String>) {
+fn made(
+    file: &GoFile,
+    pkg: &[&GoFile],
+    fr: &Frame,
+    expr: &str,
+    line: usize,
+) -> (Option<Site>, Option<String>) {
     let found = |f: &GoFile, from: usize, to: usize| -> Option<(usize, String)> {
         f.makes_of(expr, from, to).into_iter().last()
     };
-    let local = file.func_at(line).and_then(|d| found(file, d.body.open, line));
+    let local = file
+        .func_at(line)
+        .and_then(|d| found(file, d.body.open, line));
     let hit = match local {
         Some((l, call)) => Some((site_at(fr, l), call)),
         None if expr.contains('.') => pkg.iter().find_map(|f| {
@@ -497,14 +525,16 @@ fn sibling(file: &str, other: &str) -> String {
 /// Looks for the awaited lock taken earlier by this same goroutine: a `continue` that re-enters the loop
 /// with it held (blocking frame), or a function called before the frame's line that leaves with it held.
 fn relock(n: &mut Node, file: &GoFile, pkg: &[&GoFile], fr: &Frame, line: usize, blocking: bool) {
-    let Some((key, expr)) = n.on.clone() else { return };
+    let Some((key, expr)) = n.on.clone() else {
+        return;
+    };
     if blocking {
         if let Some(c) = scan::relocks_in_loop(file, line, &expr) {
             n.relock = Some((site_at(fr, line), site_at(fr, c)));
             return;
         }
     }
-    let calls = scan::calls_before(file, line);
+    let calls = scan::calls_before(file, line, true);
     if calls.is_empty() {
         return;
     }
@@ -515,7 +545,9 @@ fn relock(n: &mut Node, file: &GoFile, pkg: &[&GoFile], fr: &Frame, line: usize,
 fn left_locked_by(n: &mut Node, pkg: &[&GoFile], key: &str, calls: &[String], fr: &Frame) {
     for (fi, l, x) in scan::locks_of(pkg, key) {
         let f = pkg[fi];
-        let Some(r) = scan::returns_locked(f, l, &x) else { continue };
+        let Some(r) = scan::returns_locked(f, l, &x) else {
+            continue;
+        };
         let Some(d) = f.func_at(l) else { continue };
         // A lock taken in a `func` literal runs where the literal is called or started, not by name.
         if scan::func_block(f, l) != Some(d.body) {
@@ -541,17 +573,23 @@ fn read_wait(n: &mut Node, file: &GoFile, pkg: &[&GoFile], fr: &Frame, line: usi
                 WaitKind::RLock => &[SyncOp::RLock],
                 _ => &[SyncOp::Wait],
             };
-            if let Some((_, x)) = scan::sync_calls(stmt).into_iter().find(|(op, _)| want.contains(op)) {
+            if let Some((_, x)) = scan::sync_calls(stmt)
+                .into_iter()
+                .find(|(op, _)| want.contains(op))
+            {
                 let key = scan::key_of(pkg, file, &x, line);
                 if n.wait.is_lock() {
-                    n.returns_locked = scan::locks_of(pkg, &key).into_iter().find_map(|(fi, l, x)| {
-                        let r = scan::returns_locked(pkg[fi], l, &x)?;
-                        let at = |k: usize| Site {
-                            file: sibling(&fr.file, &pkg[fi].path),
-                            line: u32::try_from(k + 1).unwrap_or(u32::MAX),
-                        };
-                        Some((at(l), at(r)))
-                    });
+                    n.returns_locked =
+                        scan::locks_of(pkg, &key)
+                            .into_iter()
+                            .find_map(|(fi, l, x)| {
+                                let r = scan::returns_locked(pkg[fi], l, &x)?;
+                                let at = |k: usize| Site {
+                                    file: sibling(&fr.file, &pkg[fi].path),
+                                    line: u32::try_from(k + 1).unwrap_or(u32::MAX),
+                                };
+                                Some((at(l), at(r)))
+                            });
                 }
                 n.on = Some((key, x));
             }
@@ -650,7 +688,11 @@ pub fn edges(nodes: &[Node]) -> Vec<Edge> {
                     if let Some((k, _)) = &a.on {
                         if b.holds.iter().any(|h| &h.key == k) {
                             push(k);
-                        } else if a.wait == WaitKind::RLock && b.wait == WaitKind::Lock && b.on.as_ref().is_some_and(|(bk, _)| bk == k) && i != j {
+                        } else if a.wait == WaitKind::RLock
+                            && b.wait == WaitKind::Lock
+                            && b.on.as_ref().is_some_and(|(bk, _)| bk == k)
+                            && i != j
+                        {
                             // A reader waits behind a pending writer.
                             push(k);
                         }

@@ -105,7 +105,10 @@ pub fn func_block(f: &GoFile, line: usize) -> Option<Block> {
 /// True when the block ends in a statement that leaves it (`return`, `panic`, `continue`, `break`,
 /// `goto`, `t.Fatal…`): what it did does not reach the code after it.
 fn leaves(f: &GoFile, b: &Block) -> bool {
-    let last = (b.open + 1..b.close).rev().map(|l| f.stmt(l)).find(|s| !s.is_empty());
+    let last = (b.open + 1..b.close)
+        .rev()
+        .map(|l| f.stmt(l))
+        .find(|s| !s.is_empty());
     last.is_some_and(|s| {
         s == "return"
             || s.starts_with("return ")
@@ -158,7 +161,11 @@ pub fn held_at(f: &GoFile, line: usize) -> Vec<HeldExpr> {
         let s = f.stmt(l);
         let deferred = s.starts_with("defer ");
         // A literal written on the line (`unlock := func() { mu.Unlock() }`) runs later, if at all.
-        let s = if deferred { s } else { s.split("func(").next().unwrap_or(s) };
+        let s = if deferred {
+            s
+        } else {
+            s.split("func(").next().unwrap_or(s)
+        };
         for (op, x) in sync_calls(s) {
             match (op, deferred) {
                 (SyncOp::Lock | SyncOp::RLock, false) => held.push(HeldExpr {
@@ -290,7 +297,10 @@ pub fn future_of(f: &GoFile, line: usize) -> Future {
 fn params(header: &str) -> Option<&str> {
     let at = header.find("func")?;
     let mut rest = &header[at + 4..];
-    if rest.trim_start().starts_with('(') && header[at..].starts_with("func (") && !header.contains("func()") {
+    if rest.trim_start().starts_with('(')
+        && header[at..].starts_with("func (")
+        && !header.contains("func()")
+    {
         // A method: skip the receiver.
         let r = rest.trim_start();
         let close = r.find(')')?;
@@ -322,9 +332,7 @@ fn base_type(t: &str) -> Option<String> {
             t = r;
         } else if let Some(r) = t.strip_prefix("[]") {
             t = r;
-        } else if t.starts_with("map[") {
-            t = &t[t.find(']')? + 1..];
-        } else if t.starts_with('[') {
+        } else if t.starts_with("map[") || t.starts_with('[') {
             t = &t[t.find(']')? + 1..];
         } else {
             break;
@@ -363,7 +371,7 @@ fn param_type(list: &str, var: &str) -> Option<String> {
 /// The result type of the function or method `name` declared in `files`.
 pub fn result_type(files: &[&GoFile], name: &str) -> Option<String> {
     for f in files {
-        for d in f.funcs.iter().filter(|d| d.name == name) {
+        if let Some(d) = f.funcs.iter().find(|d| d.name == name) {
             let p = params(&d.signature)?;
             let at = d.signature.find(p)? + p.len() + 1;
             let res = d.signature[at..].trim().trim_start_matches('(');
@@ -435,7 +443,10 @@ pub fn binding(files: &[&GoFile], f: &GoFile, var: &str, line: usize) -> Option<
         }
         for h in &headers {
             if let Some(list) = params(h) {
-                if list.split(',').any(|p| p.split_whitespace().next() == Some(var)) {
+                if list
+                    .split(',')
+                    .any(|p| p.split_whitespace().next() == Some(var))
+                {
                     return Some(Binding::Local {
                         func,
                         ty: param_type(list, var),
@@ -453,14 +464,16 @@ pub fn binding(files: &[&GoFile], f: &GoFile, var: &str, line: usize) -> Option<
     }
     for g in files {
         for l in 0..g.code.len() {
-            if g.code[l].starts_with("var ") || g.enclosing(l).is_empty() && g.code[l].starts_with('\t') {
+            if g.code[l].starts_with("var ")
+                || g.enclosing(l).is_empty() && g.code[l].starts_with('\t')
+            {
                 let s = g.stmt(l);
                 let s = s.strip_prefix("var ").unwrap_or(s);
-                let mut it = s.splitn(2, char::is_whitespace);
-                if it.next().is_some_and(|n| n.split(',').any(|n| n.trim() == var)) {
-                    let rest = it.next().unwrap_or("").trim();
-                    let ty = if rest.starts_with('=') { None } else { base_type(rest) };
-                    return Some(Binding::Package { ty });
+                let (names, t) = split_var(s);
+                if names.contains(&var) {
+                    return Some(Binding::Package {
+                        ty: t.and_then(base_type),
+                    });
                 }
             }
         }
@@ -492,13 +505,32 @@ fn index_type(files: &[&GoFile], f: &GoFile, s: &str, var: &str, line: usize) ->
     Some(ty)
 }
 
+/// `a, b sync.Mutex` → (`[a, b]`, `Some("sync.Mutex")`); `x = f()` → (`[x]`, `None`).
+fn split_var(s: &str) -> (Vec<&str>, Option<&str>) {
+    let decl = s.split('=').next().unwrap_or(s);
+    let mut names = Vec::new();
+    let mut rest = decl.trim();
+    loop {
+        let end = rest
+            .find(|c: char| c == ',' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        names.push(&rest[..end]);
+        let after = rest[end..].trim_start();
+        if let Some(more) = after.strip_prefix(',') {
+            rest = more.trim_start();
+            continue;
+        }
+        let t = after.trim();
+        return (names, (!t.is_empty()).then_some(t));
+    }
+}
+
 /// When statement `s` declares `var`, its type when it can be read (`Some(None)` when not).
 fn declares(files: &[&GoFile], s: &str, var: &str) -> Option<Option<String>> {
     if let Some(rest) = s.strip_prefix("var ") {
-        let mut it = rest.splitn(2, char::is_whitespace);
-        if it.next()?.split(',').any(|n| n.trim() == var) {
-            let t = it.next().unwrap_or("").trim();
-            return Some(if t.starts_with('=') { None } else { base_type(t) });
+        let (names, t) = split_var(rest);
+        if names.contains(&var) {
+            return Some(t.and_then(base_type));
         }
         return None;
     }
@@ -552,7 +584,9 @@ pub fn key_of(files: &[&GoFile], f: &GoFile, expr: &str, line: usize) -> String 
     let b = binding(files, f, first, line);
     if parts.len() == 1 {
         return match b {
-            Some(Binding::Local { ty: Some(t), .. }) if !t.starts_with("sync.") => format!("type:{t}"),
+            Some(Binding::Local { ty: Some(t), .. }) if !t.starts_with("sync.") => {
+                format!("type:{t}")
+            }
             Some(Binding::Local { func, .. }) => format!("local:{func}:{first}"),
             Some(Binding::Package { .. }) => format!("var:{first}"),
             None => format!("expr:{top}:{expr}"),
@@ -592,7 +626,11 @@ pub fn returned_field_key(files: &[&GoFile], expr: &str) -> Option<String> {
     let call = expr.strip_suffix("()")?;
     let name = call.rsplit('.').next()?;
     for f in files {
-        for d in f.funcs.iter().filter(|d| d.name == name && d.recv.is_some()) {
+        for d in f
+            .funcs
+            .iter()
+            .filter(|d| d.name == name && d.recv.is_some())
+        {
             let rv = d.recv_var.as_deref()?;
             let last = (d.body.open + 1..d.body.close)
                 .rev()
@@ -623,7 +661,10 @@ pub fn returns_locked(f: &GoFile, lock_line: usize, expr: &str) -> Option<usize>
     let body = func_block(f, lock_line)?;
     let lock_depth = f.enclosing(lock_line).first().map_or(0, |b| b.depth);
     for l in lock_line + 1..body.close {
-        if f.enclosing(l).iter().any(|b| b.depth > body.depth && f.header(b).contains("func(")) {
+        if f.enclosing(l)
+            .iter()
+            .any(|b| b.depth > body.depth && f.header(b).contains("func("))
+        {
             continue;
         }
         let s = f.stmt(l);
@@ -641,7 +682,10 @@ pub fn returns_locked(f: &GoFile, lock_line: usize, expr: &str) -> Option<usize>
         if s == "return" || s.starts_with("return ") {
             // `return r` with the lock inside `r` hands it to the caller on purpose.
             let base = expr.split(['.', '[']).next().unwrap_or(expr);
-            if s.strip_prefix("return ").is_some_and(|r| r.split(',').any(|v| v.trim().trim_start_matches('&') == base)) {
+            if s.strip_prefix("return ").is_some_and(|r| {
+                r.split(',')
+                    .any(|v| v.trim().trim_start_matches('&') == base)
+            }) {
                 continue;
             }
             return Some(l);
@@ -714,10 +758,25 @@ pub fn calls_in(stmt: &str) -> Vec<String> {
         if c != b'(' || i == 0 || !is_ident_byte(b[i - 1]) {
             continue;
         }
-        let start = b[..i].iter().rposition(|&c| !is_ident_byte(c)).map_or(0, |p| p + 1);
+        let start = b[..i]
+            .iter()
+            .rposition(|&c| !is_ident_byte(c))
+            .map_or(0, |p| p + 1);
         let name = &stmt[start..i];
         if !name.is_empty()
-            && !matches!(name, "func" | "make" | "len" | "cap" | "append" | "new" | "panic" | "close" | "delete" | "copy")
+            && !matches!(
+                name,
+                "func"
+                    | "make"
+                    | "len"
+                    | "cap"
+                    | "append"
+                    | "new"
+                    | "panic"
+                    | "close"
+                    | "delete"
+                    | "copy"
+            )
             && !out.iter().any(|n| n == name)
         {
             out.push(name.to_string());
@@ -735,14 +794,22 @@ pub fn method_calls_in(stmt: &str) -> Vec<(String, String)> {
         if c != b'(' || i == 0 || !is_ident_byte(b[i - 1]) {
             continue;
         }
-        let start = b[..i].iter().rposition(|&c| !is_ident_byte(c)).map_or(0, |p| p + 1);
+        let start = b[..i]
+            .iter()
+            .rposition(|&c| !is_ident_byte(c))
+            .map_or(0, |p| p + 1);
         let name = &stmt[start..i];
         let recv = if start > 0 && b[start - 1] == b'.' {
             operand_before(stmt, start - 1).to_string()
         } else {
             String::new()
         };
-        if !name.is_empty() && !matches!(name, "func" | "make" | "len" | "cap" | "append" | "new" | "panic" | "close") {
+        if !name.is_empty()
+            && !matches!(
+                name,
+                "func" | "make" | "len" | "cap" | "append" | "new" | "panic" | "close"
+            )
+        {
             let c = (recv, name.to_string());
             if !out.contains(&c) {
                 out.push(c);
@@ -780,14 +847,30 @@ pub fn reaches(files: &[&GoFile], names: &[String], target: &str, depth: usize) 
     false
 }
 
-/// The calls made on the lines of the function around `line` that run before it (see [`held_at`]), and
-/// those of the `func` literals written there (goroutines it started, callbacks).
-pub fn calls_before(f: &GoFile, line: usize) -> Vec<String> {
+/// The calls made on the lines of the function around `line` that run before it and on the way to it
+/// (see [`held_at`]; `go` statements excluded), and with `started`, those of the `go func` literals
+/// written there (goroutines it started).
+pub fn calls_before(f: &GoFile, line: usize, started: bool) -> Vec<String> {
     let Some(body) = func_block(f, line) else {
         return Vec::new();
     };
+    let mut lines: Vec<usize> = lines_reaching(f, &body, line)
+        .into_iter()
+        .filter(|&l| !f.stmt(l).starts_with("go "))
+        .collect();
+    if started {
+        for b in f
+            .blocks
+            .iter()
+            .filter(|b| b.open > body.open && b.open < line)
+        {
+            if f.header(b).starts_with("go func(") && func_block(f, b.open) == Some(body) {
+                lines.extend(b.open + 1..b.close);
+            }
+        }
+    }
     let mut out = Vec::new();
-    for l in body.open + 1..line {
+    for l in lines {
         for c in calls_in(f.stmt(l)) {
             if !out.contains(&c) {
                 out.push(c);
@@ -904,7 +987,10 @@ func get(lease *Leaf) {
             .collect();
         assert_eq!(names, vec![("t.mu", 21, true), ("s.mu", 24, true)]);
         assert_eq!(held_at(&f, 35).len(), 0);
-        assert_eq!(sync_calls("defer s.mu.Unlock()"), vec![(SyncOp::Unlock, "s.mu".to_string())]);
+        assert_eq!(
+            sync_calls("defer s.mu.Unlock()"),
+            vec![(SyncOp::Unlock, "s.mu".to_string())]
+        );
         assert!(sync_calls("case <-ctx.Done():").is_empty());
     }
 

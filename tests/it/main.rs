@@ -12,6 +12,7 @@ mod fixdiff;
 mod github;
 mod gobench;
 mod hardening;
+mod incidents;
 mod junit;
 mod layers;
 mod leaks;
