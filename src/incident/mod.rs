@@ -23,8 +23,9 @@ use serde::Serialize;
 
 use crate::advice::source::{ChanOp, GoFile};
 use crate::dump::{Frame, Goroutine};
-use crate::leak::{id_of, is_machinery, signature};
+use crate::leak::{is_machinery, Signature};
 use scan::{HeldExpr, SyncOp};
+use sha2::{Digest, Sha256};
 
 pub use kind::classify;
 
@@ -194,7 +195,7 @@ pub struct ChanWait {
 /// One distinct stack of a report and what the source says about it.
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// The leak group id of the stack ([`crate::leak::id_of`] of its signature).
+    /// The leak group id of the stack ([`Signature::id`]).
     pub group: String,
     /// The goroutine ids with this stack.
     pub goroutines: Vec<u64>,
@@ -738,6 +739,12 @@ pub fn edges(nodes: &[Node]) -> Vec<Edge> {
     out
 }
 
+/// A 12-hex-digit id of a text (the first 6 bytes of its SHA-256), like [`Signature::id`].
+fn id_of_text(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
 /// Builds the incidents of one report from its blocked goroutines.
 ///
 /// Goroutines with the same signature share a node. The returned incidents are sorted by id; every node
@@ -747,12 +754,13 @@ pub fn build(goroutines: &[&Goroutine], src: &dyn Sources) -> Vec<Incident> {
     let mut nodes: Vec<Node> = Vec::new();
     let mut sigs: Vec<String> = Vec::new();
     for g in goroutines {
-        let sig = signature(g);
+        let signature = Signature::of(g);
+        let sig = signature.to_string();
         match by_sig.get(&sig) {
             Some(&i) => nodes[i].goroutines.push(g.id),
             None => {
                 by_sig.insert(sig.clone(), nodes.len());
-                nodes.push(node(g, &id_of(&sig), src));
+                nodes.push(node(g, &signature.id(), src));
                 sigs.push(sig);
             }
         }
@@ -788,7 +796,7 @@ pub fn build(goroutines: &[&Goroutine], src: &dyn Sources) -> Vec<Incident> {
                 .collect();
             let mut member_sigs: Vec<&str> = members.iter().map(|&i| sigs[i].as_str()).collect();
             member_sigs.sort();
-            let id = id_of(&format!("incident|{}", member_sigs.join("\n")));
+            let id = id_of_text(&format!("incident|{}", member_sigs.join("\n")));
             kind::describe(id, members, &nodes, &part_edges)
         })
         .collect();

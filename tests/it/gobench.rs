@@ -381,9 +381,10 @@ fn debug() {
     let (gs, inc) = incidents_of(&corpus, &case);
     let mut seen = std::collections::BTreeSet::new();
     for g in &gs {
-        let sig = goleash::leak::signature(g);
+        let signature = goleash::leak::Signature::of(g);
+        let sig = signature.to_string();
         if seen.insert(sig.clone()) {
-            let n = incident::node(g, &goleash::leak::id_of(&sig), &corpus);
+            let n = incident::node(g, &signature.id(), &corpus);
             eprintln!("{sig}\n  wait={:?} on={:?} at={:?}\n  chans={:?}\n  holds={:?}\n  future={:?}\n  rl={:?} ctx={:?}/{}", n.wait, n.on, n.waited_at, n.chans, n.holds, n.future, n.returns_locked, n.select_ctx, n.creator_selects_done);
         }
     }
