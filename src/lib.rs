@@ -46,6 +46,7 @@
 //! | what makes two leaks the same (signature, id), who introduced one | `leak.rs` |
 //! | where is the cause decided, where is the advice written | `advice/mod.rs` (the dispatcher), one file per rule family in `advice/`, `advice/cause.rs` (the vocabulary) |
 //! | where are the sure fixes turned into a diff | `advice/edit.rs` (the fix), `report/fixdiff.rs` (the diff) |
+//! | which goroutines of one report block each other (incidents, GoBench kinds) | `incident/` |
 //! | what does a run end with (failures per package) | `analysis.rs` |
 //! | what is in the JSON report | `view.rs` (its `Serialize` is the contract) |
 //! | how are finished packages handed on, what is a sink | `pipeline.rs` |

@@ -21,9 +21,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::advice::source::{ChanOp, GoFile};
 use crate::dump::{Frame, Goroutine};
 use crate::leak::{is_machinery, Signature};
+use crate::source::go::{ChanOp, GoFile};
 use scan::{HeldExpr, SyncOp};
 use sha2::{Digest, Sha256};
 
@@ -441,7 +441,7 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
                         };
                         n.future.insert((o, scan::key_of(&pkg, f, &x, l)));
                     }
-                    for op in crate::advice::source::chan_ops(f.stmt(l)) {
+                    for op in crate::source::go::chan_ops(f.stmt(l)) {
                         let (o, x) = match op {
                             ChanOp::Send(x) => (FutureOp::Send, x),
                             ChanOp::Recv(x) => (FutureOp::Recv, x),
@@ -506,7 +506,7 @@ fn made(
     };
     match hit {
         Some((at, call)) => {
-            let cap = crate::advice::source::parse_make_chan(&call)
+            let cap = crate::source::go::parse_make_chan(&call)
                 .map(|(_, c)| c.unwrap_or_else(|| "0".to_string()));
             (Some(at), cap)
         }

@@ -1,11 +1,11 @@
-//! The questions the incident builder asks of Go source, on top of [`crate::advice::source::GoFile`]:
+//! The questions the incident builder asks of Go source, on top of [`crate::source::go::GoFile`]:
 //! which lock, WaitGroup, condition or channel a line operates on, which locks a frame still holds at its
 //! line, what type a variable has, and what a frame's function still does after its line.
 //!
 //! Like the scanner it builds on, it reads `gofmt`ed code line by line, without a Go parser, and answers
 //! `None` (or nothing) rather than guessing.
 
-use crate::advice::source::{chan_ops, find_word, Block, ChanOp, GoFile};
+use crate::source::go::{chan_ops, find_word, Block, ChanOp, GoFile};
 
 /// The operations on synchronisation values that the builder tracks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
-use goleash::advice::source::GoFile;
 use goleash::dump::{extract_bare_dump, Frame, Goroutine};
 use goleash::incident::{self, Incident, Kind, Sources};
+use goleash::source::go::GoFile;
 
 use crate::common::repo;
 

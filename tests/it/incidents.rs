@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use goleash::advice::source::GoFile;
 use goleash::dump::{extract, Frame, Goroutine};
 use goleash::incident::{self, Incident, Kind, Sources};
+use goleash::source::go::GoFile;
 
 use crate::common::repo;
 
