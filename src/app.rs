@@ -266,6 +266,9 @@ pub fn run(s: Settings) -> Result<u8, Error> {
     }
     let mut view = view::build(&analysis, &resolver);
     view.flaky = flaky;
+    if !s.stdout_is_json {
+        view = view.with_sources(&resolver);
+    }
     if s.fix_diff.is_some() {
         view = view.with_fixes(&analysis);
     }

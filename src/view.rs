@@ -6,6 +6,8 @@
 //! is built (through [`crate::source::failure_location`]); no sink looks for them. The baseline
 //! ([`crate::baseline`]) applies to the view.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::advice::{Cause, Fix};
@@ -43,7 +45,15 @@ pub struct View {
     /// unless asked for with [`View::with_fixes`]).
     #[serde(skip)]
     pub fixes: Vec<Fix>,
+    /// The source files the leaks' blocking lines and `go` statements are in, for the terminal's
+    /// snippets (not part of the JSON report; empty unless asked for with [`View::with_sources`]).
+    #[serde(skip)]
+    pub sources: SourceTexts,
 }
+
+/// Source file texts by the `(function, file)` of the frame that points at them, as the view shows
+/// the frame (a sink shows them; only [`View::with_sources`] reads them, through [`crate::source`]).
+pub type SourceTexts = BTreeMap<(String, String), String>;
 
 /// What the baseline matched.
 #[derive(Debug, Default, Serialize)]
@@ -331,10 +341,48 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> View {
         warnings_dropped: a.run.warnings_dropped,
         baseline: BaselineStatus::default(),
         fixes: Vec::new(),
+        sources: SourceTexts::new(),
     }
 }
 
 impl View {
+    /// The view with the text of every source file a leak's blocking line (its location's frame in
+    /// the stack) or `go` statement is in, read through [`crate::source`] (for the terminal).
+    pub fn with_sources(mut self, resolver: &Resolver) -> View {
+        let mut wanted: Vec<(String, String, u32)> = Vec::new();
+        for l in &self.leaks {
+            if let Some(loc) = &l.location {
+                if let Some(f) = l
+                    .stack
+                    .iter()
+                    .find(|f| f.file == loc.file && f.line == loc.line)
+                {
+                    wanted.push((f.function.clone(), f.file.clone(), f.line));
+                }
+            }
+            if let Some(c) = &l.created_by {
+                wanted.push((c.function.clone(), c.file.clone(), c.line));
+            }
+        }
+        for (function, file, line) in wanted {
+            let key = (function, file);
+            if self.sources.contains_key(&key) {
+                continue;
+            }
+            let frame = crate::dump::Frame {
+                function: key.0.clone(),
+                file: key.1.clone(),
+                line,
+                ..crate::dump::Frame::default()
+            };
+            if let Some((_, bytes)) = crate::source::frame_bytes(resolver, &frame) {
+                self.sources
+                    .insert(key, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        self
+    }
+
     /// The view with the fixes the advice engine is sure of, as stored on the leak groups when they were
     /// classified (for `--fix-diff`), sorted, without repeats.
     pub fn with_fixes(mut self, a: &Analysis) -> View {

@@ -79,7 +79,7 @@ fn run_bytes(stream: &[u8], root: Option<&str>, opts: Options) -> (String, View,
     input::read(stream, &mut pipeline).unwrap();
     let (analysis, err) = pipeline.finish();
     assert!(err.is_none());
-    let report = view::build(&analysis, &resolver);
+    let report = view::build(&analysis, &resolver).with_sources(&resolver);
     (out.text(), report, resolver)
 }
 
@@ -193,7 +193,7 @@ fn a_leak_with_source_shows_the_blocking_line_and_the_go_statement() {
         &report,
         "example.com/leaky/forgottensender.FetchWithTimeout.func1",
     );
-    let text = render_leak(l, &resolver, &plain());
+    let text = render_leak(l, &report.sources, &resolver, &plain());
     let (body, help) = split_help(&text);
     let title = format!(
         "  × leak 368e271b9348 · {}: 2 goroutines blocked on chan send",
@@ -226,7 +226,7 @@ fn a_leak_with_source_shows_the_blocking_line_and_the_go_statement() {
 fn a_go_statement_far_from_the_blocking_line_gets_its_own_snippet() {
     let (_, report, resolver) = run(STREAM, Some("fixtures/go"), plain());
     let l = leak(&report, "example.com/leaky/worker.(*Pool).loop");
-    let text = render_leak(l, &resolver, &plain());
+    let text = render_leak(l, &report.sources, &resolver, &plain());
     let (body, _) = split_help(&text);
     assert_eq!(
         body[4..],
@@ -254,7 +254,7 @@ fn a_go_statement_far_from_the_blocking_line_gets_its_own_snippet() {
 fn without_the_source_the_frames_are_listed() {
     let (_, report, resolver) = run(STREAM, None, plain());
     let l = leak(&report, "example.com/leaky/earlyreturn.First.func1");
-    let text = render_leak(l, &resolver, &plain());
+    let text = render_leak(l, &report.sources, &resolver, &plain());
     let (body, help) = split_help(&text);
     assert_eq!(
         body,
@@ -277,7 +277,7 @@ fn without_the_source_the_frames_are_listed() {
     // A leak in the standard library lists its frames even with the source root.
     let (_, report, resolver) = run(STREAM, Some("fixtures/go"), plain());
     let l = leak(&report, "net/http.(*persistConn).readLoop");
-    let text = render_leak(l, &resolver, &plain());
+    let text = render_leak(l, &report.sources, &resolver, &plain());
     let (body, _) = split_help(&text);
     assert_eq!(
         body[1..],
@@ -295,7 +295,7 @@ fn without_the_source_the_frames_are_listed() {
 fn a_package_level_leak_names_the_package() {
     let (_, report, resolver) = run(STREAM, Some("fixtures/go"), plain());
     let l = leak(&report, "example.com/leaky/testmain.(*Logger).flush");
-    let text = render_leak(l, &resolver, &plain());
+    let text = render_leak(l, &report.sources, &resolver, &plain());
     assert_eq!(
         text.lines().nth(3),
         Some("  │ introduced by package testmain (found by goleak.VerifyTestMain)")

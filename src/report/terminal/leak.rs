@@ -14,7 +14,7 @@ use super::style::{guard_lines, short_package, Options};
 use crate::dump::{Frame, Source};
 use crate::paths::Resolver;
 use crate::text::{plural, sanitize, sanitize_source};
-use crate::view::{LeakEntry, OccurrenceEntry};
+use crate::view::{LeakEntry, OccurrenceEntry, SourceTexts};
 
 /// At most this many frames are listed for a leak whose source is not at hand.
 pub(super) const MAX_FRAMES: usize = 12;
@@ -222,11 +222,12 @@ impl Diagnostic for LeakDiagnostic {
     }
 }
 
-/// The source file of a frame under the root: `(display name, sanitized text)`.
+/// The source file of a frame under the root, from the view's texts: `(display name, sanitized text)`.
 pub(super) fn load_source(
     function: &str,
     file: &str,
     line: u32,
+    texts: &SourceTexts,
     resolver: &Resolver,
 ) -> Option<(String, String)> {
     let frame = Frame {
@@ -235,11 +236,11 @@ pub(super) fn load_source(
         line,
         ..Frame::default()
     };
-    // Through `source`, the only code that opens files under --root (safe path, inside the root, size
-    // cap).
-    let (_, bytes) = crate::source::frame_bytes(resolver, &frame)?;
-    let text = sanitize_source(&String::from_utf8_lossy(&bytes));
-    Some((sanitize(&resolver.display_path(&frame)).into_owned(), text))
+    let text = texts.get(&(function.to_string(), file.to_string()))?;
+    Some((
+        sanitize(&resolver.display_path(&frame)).into_owned(),
+        sanitize_source(text),
+    ))
 }
 
 /// Adds a label on a line of a file under the root; false when there is no such source or line.
@@ -248,6 +249,7 @@ pub(super) fn label_line(
     (function, file, line): (&str, &str, u32),
     label: String,
     primary: bool,
+    texts: &SourceTexts,
     resolver: &Resolver,
 ) -> bool {
     let name = sanitize(&resolver.display_path(&Frame {
@@ -259,7 +261,7 @@ pub(super) fn label_line(
     .into_owned();
     let (text, base) = match d.sources.text(&name) {
         Some((t, b)) => (t.to_string(), b),
-        None => match load_source(function, file, line, resolver) {
+        None => match load_source(function, file, line, texts, resolver) {
             Some((n, t)) => {
                 let base = d.sources.add(&n, t.clone());
                 (t, base)
@@ -280,7 +282,11 @@ pub(super) fn label_line(
 }
 
 /// Builds the diagnostic of one leak group.
-pub(super) fn leak_diagnostic(l: &LeakEntry, resolver: &Resolver) -> LeakDiagnostic {
+pub(super) fn leak_diagnostic(
+    l: &LeakEntry,
+    texts: &SourceTexts,
+    resolver: &Resolver,
+) -> LeakDiagnostic {
     let mut d = LeakDiagnostic {
         message: String::new(),
         help: (!l.advice.is_empty()).then(|| sanitize(&l.advice).into_owned()),
@@ -299,8 +305,8 @@ pub(super) fn leak_diagnostic(l: &LeakEntry, resolver: &Resolver) -> LeakDiagnos
             .find(|f| f.file == loc.file && f.line == loc.line)
             .map(|f| (f.function.as_str(), f.file.as_str(), f.line))
     });
-    let shown_location =
-        loc_frame.is_some_and(|f| label_line(&mut d, f, blocked_label(&l.state), true, resolver));
+    let shown_location = loc_frame
+        .is_some_and(|f| label_line(&mut d, f, blocked_label(&l.state), true, texts, resolver));
     let shown_creator = shown_location
         && l.created_by.as_ref().is_some_and(|c| {
             label_line(
@@ -308,6 +314,7 @@ pub(super) fn leak_diagnostic(l: &LeakEntry, resolver: &Resolver) -> LeakDiagnos
                 (c.function.as_str(), c.file.as_str(), c.line),
                 "started here".to_string(),
                 false,
+                texts,
                 resolver,
             )
         });
@@ -411,8 +418,13 @@ pub(super) fn leak_diagnostic(l: &LeakEntry, resolver: &Resolver) -> LeakDiagnos
 }
 
 /// Renders one leak group (a miette diagnostic, colour and width per `opts`).
-pub fn render_leak(l: &LeakEntry, resolver: &Resolver, opts: &Options) -> String {
-    let d = leak_diagnostic(l, resolver);
+pub fn render_leak(
+    l: &LeakEntry,
+    texts: &SourceTexts,
+    resolver: &Resolver,
+    opts: &Options,
+) -> String {
+    let d = leak_diagnostic(l, texts, resolver);
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {

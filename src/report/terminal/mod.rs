@@ -125,7 +125,7 @@ pub fn write_final(
         )?;
         for l in &report.leaks {
             writeln!(w)?;
-            writeln!(w, "{}", render_leak(l, resolver, opts))?;
+            writeln!(w, "{}", render_leak(l, &report.sources, resolver, opts))?;
         }
     }
     if !report.failures.is_empty() {
