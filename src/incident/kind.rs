@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::scan::Left;
 use super::{ChannelInfo, Edge, Incident, Kind, LockInfo, Member, Node, Site, WaitKind};
 
 /// The primitive a wait is on.
@@ -252,6 +253,8 @@ pub(super) fn describe(id: String, members: &[usize], nodes: &[Node], edges: &[E
                     capacity: c.capacity.clone(),
                     waited_at: Vec::new(),
                     partners: Vec::new(),
+                    left: c.left.as_ref().map(|l| l.0),
+                    left_at: c.left.as_ref().map(|l| l.1.clone()),
                 });
             e.waited_at.push(c.at.clone());
             for ed in edges.iter().filter(|ed| ed.from == m && ed.via == c.key) {
@@ -402,7 +405,32 @@ fn explain(
                     }
                     _ => String::new(),
                 };
-                let partner = if c.partners.is_empty() {
+                let left = match (c.left, &c.left_at) {
+                    (Some(Left::Return), Some(a)) => Some(format!(
+                        "the receiver returned early at {} without receiving",
+                        at(a)
+                    )),
+                    (Some(Left::ContextDone), Some(a)) => Some(format!(
+                        "the receiver's select left on the context's case at {}",
+                        at(a)
+                    )),
+                    (Some(Left::Timer), Some(a)) => Some(format!(
+                        "the receiver's select gave up on the timer at {}",
+                        at(a)
+                    )),
+                    (Some(Left::CallerStopped), Some(a)) => Some(format!(
+                        "the channel is returned to the caller, which stops draining it at {}",
+                        at(a)
+                    )),
+                    (Some(Left::ReturnedToCaller), Some(a)) => Some(format!(
+                        "the channel is returned to the caller at {}; check that every caller drains it",
+                        at(a)
+                    )),
+                    _ => None,
+                };
+                let partner = if let Some(l) = left {
+                    l
+                } else if c.partners.is_empty() {
                     "no goroutine of this report would complete it".to_string()
                 } else {
                     format!(
@@ -441,6 +469,15 @@ fn explain(
                 Kind::MisuseWaitgroup => "WaitGroup",
                 _ => "Blocked goroutines",
             };
+            for &m in members {
+                if nodes[m].select_without_done {
+                    parts.push(format!(
+                        "the select at {} has no `<-ctx.Done()` case although `ctx` is in scope: add one \
+                         that returns",
+                        waits(m)
+                    ));
+                }
+            }
             if parts.is_empty() {
                 format!("{head}: {} blocked stack(s).", members.len())
             } else {

@@ -190,6 +190,8 @@ pub struct ChanWait {
     pub made_at: Option<Site>,
     /// The capacity as written in that `make` (`0` when none is given).
     pub capacity: Option<String>,
+    /// How the other side went away, and where (see [`scan::receiver_left`]).
+    pub left: Option<(scan::Left, Site)>,
 }
 
 /// One distinct stack of a report and what the source says about it.
@@ -211,6 +213,8 @@ pub struct Node {
     pub chans: Vec<ChanWait>,
     /// A `select` with a `<-ctx.Done()`-like case, or without one while `ctx` is in scope.
     pub select_ctx: Option<bool>,
+    /// A `select` with `ctx` in scope and no case on a context's channel.
+    pub select_without_done: bool,
     /// The locks its frames hold.
     pub holds: Vec<Hold>,
     /// Keys of what its frames still do after their lines: (operation, key).
@@ -279,6 +283,11 @@ pub struct ChannelInfo {
     pub waited_at: Vec<Site>,
     /// The groups that could still complete the waits (they are blocked elsewhere).
     pub partners: Vec<String>,
+    /// How the receiving side went away (`return`, `context-done`, `timer`, `caller-stopped`,
+    /// `returned-to-caller`), when the source shows it.
+    pub left: Option<scan::Left>,
+    /// Where it went away.
+    pub left_at: Option<Site>,
 }
 
 /// A connected part of a report's wait-for graph.
@@ -348,6 +357,7 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
         on: None,
         chans: Vec::new(),
         select_ctx: None,
+        select_without_done: false,
         holds: Vec::new(),
         future: BTreeSet::new(),
         created_at: g.created_by.as_ref().filter(|c| c.line > 0).map(site),
@@ -367,6 +377,23 @@ pub fn node(g: &Goroutine, group: &str, src: &dyn Sources) -> Node {
         if let Some(file) = src.file(fr) {
             n.has_source = true;
             read_wait(&mut n, file, &src.package(fr), fr, fr.line as usize - 1);
+        }
+    }
+    if let Some(c) = g.created_by.as_ref().filter(|c| c.line > 0) {
+        if let Some(cf) = src.file(c) {
+            let pkg = src.package(c);
+            for w in n.chans.iter_mut().filter(|w| w.send) {
+                if let Some((how, fi, l)) =
+                    scan::receiver_left(&pkg, cf, &w.expr, c.line as usize - 1)
+                {
+                    let file = match fi {
+                        Some(i) => sibling(&c.file, &pkg[i].path),
+                        None => c.file.clone(),
+                    };
+                    let line = u32::try_from(l + 1).unwrap_or(u32::MAX);
+                    w.left = Some((how, Site { file, line }));
+                }
+            }
         }
     }
     // Outermost frame first, so that a callee's unlock of its caller's lock releases it.
@@ -623,6 +650,7 @@ fn read_wait(n: &mut Node, file: &GoFile, pkg: &[&GoFile], fr: &Frame, line: usi
                         at: site(fr),
                         made_at,
                         capacity,
+                        left: None,
                     });
                     break;
                 }
@@ -641,6 +669,10 @@ fn read_wait(n: &mut Node, file: &GoFile, pkg: &[&GoFile], fr: &Frame, line: usi
                         ctx_case = true;
                         continue;
                     }
+                    // A timer's case ends the wait by itself; no goroutine completes it.
+                    if !send && (x.starts_with("time.After(") || x.starts_with("time.Tick(")) {
+                        continue;
+                    }
                     let (made_at, capacity) = made(file, pkg, fr, &x, line);
                     n.chans.push(ChanWait {
                         key: scan::key_of(pkg, file, &x, c.line),
@@ -649,9 +681,12 @@ fn read_wait(n: &mut Node, file: &GoFile, pkg: &[&GoFile], fr: &Frame, line: usi
                         at: site_at(fr, c.line),
                         made_at,
                         capacity,
+                        left: None,
                     });
                 }
-                n.select_ctx = Some(ctx_case || scan::in_scope(file, "ctx", line));
+                let ctx_in_scope = scan::in_scope(file, "ctx", line);
+                n.select_without_done = !ctx_case && ctx_in_scope;
+                n.select_ctx = Some(ctx_case || ctx_in_scope);
             }
         }
         WaitKind::Other => {}

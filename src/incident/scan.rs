@@ -934,6 +934,94 @@ pub fn selects_on_done_after(f: &GoFile, line: usize) -> bool {
     })
 }
 
+/// How the partner of a blocked channel operation went away, as the source shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Left {
+    /// The function that would receive returns first (the `return` line).
+    Return,
+    /// The receive is a `select` case next to a case on a context's channel that ended the wait.
+    ContextDone,
+    /// The receive is a `select` case next to a timer's case (`time.After`, a `Timer`'s `C`).
+    Timer,
+    /// The channel is returned to the caller, which stops draining it (the caller's `return`/`break`).
+    CallerStopped,
+    /// The function returns the channel to a caller and no caller in the package reads it to the end.
+    ReturnedToCaller,
+}
+
+/// For a send on `name` blocked in the goroutine started at 0-based `go_line`, whose channel is made
+/// in the same top-level function: how the receiving side went away, and the line that shows it (in
+/// `f`, or with a file index into `pkg` for a caller).
+pub fn receiver_left(
+    pkg: &[&GoFile],
+    f: &GoFile,
+    name: &str,
+    go_line: usize,
+) -> Option<(Left, Option<usize>, usize)> {
+    let d = f.func_at(go_line)?;
+    let go_block = f.block_opened_at(go_line).copied();
+    let inside_go = |l: usize| go_block.is_some_and(|b| b.open <= l && l <= b.close);
+    let recvs: Vec<usize> = f
+        .receives_of(name, go_line, d.body.close)
+        .into_iter()
+        .filter(|&l| !inside_go(l))
+        .collect();
+    let after_go = go_block.map_or(go_line, |b| b.close);
+    if let Some(&r) = recvs.first() {
+        let s = f.stmt(r);
+        if s.starts_with("case ") {
+            if let Some(sel) = f.enclosing(r).first() {
+                for l in sel.open + 1..sel.close {
+                    let c = f.stmt(l);
+                    let Some(x) = c.strip_prefix("case <-").and_then(|x| x.strip_suffix(':'))
+                    else {
+                        continue;
+                    };
+                    if is_ctx_chan(x) {
+                        return Some((Left::ContextDone, None, l));
+                    }
+                    if x.starts_with("time.After(") || x.ends_with(".C") || x.contains("Timer") {
+                        return Some((Left::Timer, None, l));
+                    }
+                }
+            }
+        }
+        // A `return` between the `go` statement and the receive.
+        for l in after_go + 1..r {
+            let t = f.stmt(l);
+            if (t == "return" || t.starts_with("return ")) && func_block(f, l) == Some(d.body) {
+                return Some((Left::Return, None, l));
+            }
+        }
+        return None;
+    }
+    // No receive here: handed to the caller?
+    let returns_it = (after_go + 1..d.body.close).find(|&l| {
+        let t = f.stmt(l);
+        t.strip_prefix("return ")
+            .is_some_and(|r| r.split(',').any(|v| v.trim() == name))
+    })?;
+    let fname = d.name.clone();
+    for (fi, g) in pkg.iter().enumerate() {
+        for b in &g.blocks {
+            let h = g.header(b);
+            if !GoFile::is_loop_header(h)
+                || !h.contains(&format!("range {fname}(")) && !h.contains(&format!(".{fname}("))
+            {
+                continue;
+            }
+            for l in b.open + 1..b.close {
+                let t = g.stmt(l);
+                if t == "return" || t.starts_with("return ") || t == "break" {
+                    return Some((Left::CallerStopped, Some(fi), l));
+                }
+            }
+        }
+    }
+    Some((Left::ReturnedToCaller, None, returns_it))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
