@@ -238,7 +238,13 @@ pub fn run(s: Settings) -> Result<u8, Error> {
             note(format!("goleash: {e}"));
         }
         for pkg in outcome.packages {
-            pipeline.add_finished(pkg);
+            let earlier: Vec<crate::rerun::EarlierFailure> = outcome
+                .earlier
+                .iter()
+                .filter(|(p, _)| *p == pkg.name)
+                .map(|(_, e)| e.clone())
+                .collect();
+            pipeline.add_finished(pkg, &earlier);
         }
         pipeline.analysis.run.warnings = outcome.warnings;
         pipeline.analysis.run.warnings_dropped = outcome.warnings_dropped;

@@ -16,7 +16,7 @@ use crate::input;
 use crate::model::{Package, Warning};
 use crate::paths::Resolver;
 use crate::pipeline::Pipeline;
-use crate::rerun::{self, Attempt, Flaky, History, NotRerun, OverBudget};
+use crate::rerun::{self, Attempt, EarlierFailure, Flaky, History, NotRerun, OverBudget};
 use crate::runner::{self, Running};
 
 /// How many reruns, and the failure budget.
@@ -47,6 +47,8 @@ pub struct Outcome {
     /// Every package, merged over its attempts, in the first run's order (packages a rerun showed first
     /// come last).
     pub packages: Vec<Package>,
+    /// The failed attempts before each test's last one, per package, for JUnit.
+    pub earlier: Vec<(String, EarlierFailure)>,
     /// Every test's results over the attempts.
     pub histories: Vec<History>,
     /// The tests (and package-level failures) that failed and then passed.
@@ -90,6 +92,8 @@ pub fn run(
     let mut failed = rerun::failures_to_rerun(&first.failures, &first.groups);
     let first_failed: Vec<String> = packages_of(&failed);
     out.packages = first.run.packages;
+    // Which attempt each package's current records come from.
+    let mut from: Vec<(String, u32)> = Vec::new();
     // Each package's last rerun status.
     let mut last: Vec<(String, bool)> = Vec::new();
     for attempt in 2..=settings.reruns.saturating_add(1) {
@@ -137,7 +141,20 @@ pub fn run(
             for pkg in analysis.run.packages {
                 attempts.push(Attempt::of(&pkg, attempt));
                 match out.packages.iter_mut().find(|p| p.name == pkg.name) {
-                    Some(p) => p.absorb_rerun(pkg),
+                    Some(p) => {
+                        let was = from
+                            .iter()
+                            .find(|(n, _)| *n == p.name)
+                            .map_or(1, |(_, a)| *a);
+                        for e in EarlierFailure::replaced(p, &pkg, was) {
+                            out.earlier.push((p.name.clone(), e));
+                        }
+                        match from.iter_mut().find(|(n, _)| *n == p.name) {
+                            Some(f) => f.1 = attempt,
+                            None => from.push((p.name.clone(), attempt)),
+                        }
+                        p.absorb_rerun(pkg)
+                    }
                     None => out.packages.push(pkg),
                 }
             }

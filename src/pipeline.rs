@@ -16,6 +16,7 @@ use crate::input;
 use crate::leak::{self, Finding};
 use crate::model::Package;
 use crate::paths::Resolver;
+use crate::rerun::EarlierFailure;
 use crate::view::View;
 
 /// Everything a sink needs about one finished package.
@@ -32,6 +33,8 @@ pub struct PackageDone<'a> {
     pub groups: &'a Groups,
     /// Path resolution for locations.
     pub resolver: &'a Resolver,
+    /// The failed attempts before the last one of this package's tests (`--rerun-fails`; else empty).
+    pub earlier: &'a [EarlierFailure],
 }
 
 /// A report sink: told about each package as it finishes, then about the whole run once.
@@ -89,13 +92,18 @@ impl<'s> Pipeline<'s> {
     }
 
     /// Takes a package that was read and finished elsewhere (the merged attempts of `--rerun-fails`) as
-    /// if it had just ended: its leaks are extracted and the sinks receive it.
-    pub fn add_finished(&mut self, pkg: Package) {
+    /// if it had just ended, with the failed attempts its tests had before their last: its leaks are
+    /// extracted and the sinks receive it.
+    pub fn add_finished(&mut self, pkg: Package, earlier: &[EarlierFailure]) {
         let pi = self.analysis.run.add_finished(pkg);
-        self.package_done(pi);
+        self.package_done_with(pi, earlier);
     }
 
     fn package_done(&mut self, pi: usize) {
+        self.package_done_with(pi, &[]);
+    }
+
+    fn package_done_with(&mut self, pi: usize, earlier: &[EarlierFailure]) {
         let pkg = &self.analysis.run.packages[pi];
         let (mut findings, blocks) = leak::collect_package(pkg);
         self.analysis.groups.add(&mut findings);
@@ -109,6 +117,7 @@ impl<'s> Pipeline<'s> {
                 failures: &failures,
                 groups: &self.analysis.groups,
                 resolver: &self.resolver,
+                earlier,
             };
             if let Err(e) = sink.package_done(&done) {
                 if self.sink_error.is_none() {

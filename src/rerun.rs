@@ -543,6 +543,65 @@ pub fn merge(attempts: &[Attempt]) -> Vec<History> {
     out
 }
 
+/// A failed attempt of a test (or of a package's package-level outcome) before its last attempt, kept for
+/// the JUnit `<flakyFailure>`/`<rerunFailure>` elements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EarlierFailure {
+    /// The test; `None` for the package-level failure (TestMain, `goleak.VerifyTestMain`).
+    pub test: Option<String>,
+    /// The attempt that failed (1 for the first run).
+    pub attempt: u32,
+    /// How it failed.
+    pub kind: FailureKind,
+    /// The failure message of that attempt.
+    pub message: String,
+    /// The output of that attempt.
+    pub output: String,
+    /// Its seconds.
+    pub elapsed: f64,
+}
+
+impl EarlierFailure {
+    /// The failures of `package` that a rerun `later` replaces: every failed test `later` ran again, and
+    /// the package-level failure when `later` reran the package.
+    pub fn replaced(package: &Package, later: &Package, attempt: u32) -> Vec<EarlierFailure> {
+        let mut out = Vec::new();
+        for t in &later.tests {
+            if let Some(old) = package
+                .test(&t.name)
+                .filter(|o| o.failed() || o.result == TestResult::Running)
+            {
+                out.push(EarlierFailure {
+                    test: Some(old.name.clone()),
+                    attempt,
+                    kind: old.kind.unwrap_or(FailureKind::Test),
+                    message: old
+                        .error_line
+                        .clone()
+                        .unwrap_or_else(|| "test failed".to_string()),
+                    output: old.output.text(),
+                    elapsed: old.elapsed.unwrap_or(0.0),
+                });
+            }
+        }
+        if let Some(msg) = &package.package_failure {
+            out.push(EarlierFailure {
+                test: None,
+                attempt,
+                kind: if package.timeout.is_some() {
+                    FailureKind::Timeout
+                } else {
+                    FailureKind::Package
+                },
+                message: msg.clone(),
+                output: package.output.text(),
+                elapsed: 0.0,
+            });
+        }
+        out
+    }
+}
+
 /// A test that failed and then passed, as the JSON report lists it (`"flaky"`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Flaky {

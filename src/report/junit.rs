@@ -26,6 +26,7 @@ use crate::model::{FailureKind, Package, TestResult};
 use crate::outfile::named_temp_beside;
 use crate::paths::Resolver;
 use crate::pipeline::{PackageDone, Sink};
+use crate::rerun::EarlierFailure;
 use crate::text::xml_safe;
 use crate::view::View;
 
@@ -182,6 +183,8 @@ struct Case<'a> {
     name: std::borrow::Cow<'a, str>,
     time: f64,
     outcome: Outcome,
+    /// Its failed attempts before the last (`--rerun-fails`).
+    earlier: Vec<&'a EarlierFailure>,
 }
 
 enum Outcome {
@@ -207,6 +210,12 @@ pub fn render_suite(done: &PackageDone) -> Suite {
     let pkg = done.package;
     let mut cases = Vec::new();
     let failure_of = |test: Option<&str>| done.failures.iter().find(|f| f.test.as_deref() == test);
+    let earlier_of = |test: Option<&str>| -> Vec<&EarlierFailure> {
+        done.earlier
+            .iter()
+            .filter(|e| e.test.as_deref() == test)
+            .collect()
+    };
     if pkg.failed_build.is_some() {
         let message = done
             .failures
@@ -215,6 +224,7 @@ pub fn render_suite(done: &PackageDone) -> Suite {
             .map(|f| f.message.clone())
             .unwrap_or_default();
         cases.push(Case {
+            earlier: Vec::new(),
             name: "[build failed]".into(),
             time: 0.0,
             outcome: Outcome::Fail {
@@ -248,6 +258,7 @@ pub fn render_suite(done: &PackageDone) -> Suite {
             name: t.name.as_str().into(),
             time: t.elapsed.unwrap_or(0.0),
             outcome,
+            earlier: earlier_of(Some(&t.name)),
         });
     }
     if let Some(msg) = &pkg.package_failure {
@@ -267,6 +278,16 @@ pub fn render_suite(done: &PackageDone) -> Suite {
                 message: msg.clone(),
                 body: failure_body(done, None, &pkg.output.text()),
             },
+            earlier: earlier_of(None),
+        });
+    } else if !earlier_of(None).is_empty() {
+        // A package-level failure (TestMain) that a rerun no longer had: a passing case with its
+        // earlier failures.
+        cases.push(Case {
+            name: "TestMain".into(),
+            time: 0.0,
+            outcome: Outcome::Pass,
+            earlier: earlier_of(None),
         });
     }
     let mut totals = Totals {
@@ -325,7 +346,7 @@ fn write_suite(
     }
     let class_attr = quick_xml::escape::escape(name.as_ref());
     for c in cases {
-        if let Outcome::Pass = c.outcome {
+        if matches!(c.outcome, Outcome::Pass) && c.earlier.is_empty() {
             // The common case, most of a large report, written directly: the same text quick-xml
             // writes for an empty element at this depth, with the same attribute escaping.
             let out = w.get_mut();
@@ -344,7 +365,9 @@ fn write_suite(
         tc.push_attribute(("time", format_time(c.time).as_str()));
         match &c.outcome {
             Outcome::Pass => {
-                w.write_event(Event::Empty(tc))?;
+                w.write_event(Event::Start(tc))?;
+                write_earlier(&mut w, &c.earlier, true)?;
+                w.write_event(Event::End(BytesEnd::new("testcase")))?;
             }
             Outcome::Skip(reason) => {
                 w.write_event(Event::Start(tc))?;
@@ -371,12 +394,56 @@ fn write_suite(
                     quick_xml::escape::partial_escape(safe.as_ref()),
                 )))?;
                 w.write_event(Event::End(BytesEnd::new(tag)))?;
+                write_earlier(&mut w, &c.earlier, false)?;
                 w.write_event(Event::End(BytesEnd::new("testcase")))?;
             }
         }
     }
     w.write_event(Event::End(BytesEnd::new("testsuite")))?;
     buf.push(b'\n');
+    Ok(())
+}
+
+/// The earlier failed attempts of a case, as Maven Surefire writes reruns: `<flakyFailure>` (or
+/// `<flakyError>` for a timeout, panic, crash) for each failed attempt of a case that passed in the end,
+/// `<rerunFailure>`/`<rerunError>` for those of a case that still failed; each with the attempt's message
+/// (`message`, and as `<stackTrace>`) and its output (`<system-out>`, capped). Valid in Jenkins'
+/// `junit-10.xsd` (`rerunType`).
+fn write_earlier<W: std::io::Write>(
+    w: &mut Writer<W>,
+    earlier: &[&EarlierFailure],
+    passed: bool,
+) -> quick_xml::Result<()> {
+    for e in earlier {
+        let error = is_error(e.kind);
+        let tag = match (passed, error) {
+            (true, false) => "flakyFailure",
+            (true, true) => "flakyError",
+            (false, false) => "rerunFailure",
+            (false, true) => "rerunError",
+        };
+        let message = format!("attempt {}: {}", e.attempt, e.message);
+        let mut el = BytesStart::new(tag);
+        el.push_attribute(("message", attr(&message).as_ref()));
+        el.push_attribute(("type", e.kind.as_str()));
+        w.write_event(Event::Start(el))?;
+        for (name, text) in [
+            ("stackTrace", message.as_str()),
+            ("system-out", e.output.as_str()),
+        ] {
+            if name == "system-out" && text.is_empty() {
+                continue;
+            }
+            w.write_event(Event::Start(BytesStart::new(name)))?;
+            let capped = cap(text);
+            let safe = xml_safe(&capped);
+            w.write_event(Event::Text(BytesText::from_escaped(
+                quick_xml::escape::partial_escape(safe.as_ref()),
+            )))?;
+            w.write_event(Event::End(BytesEnd::new(name)))?;
+        }
+        w.write_event(Event::End(BytesEnd::new(tag)))?;
+    }
     Ok(())
 }
 

@@ -248,7 +248,22 @@ fn live_reruns_make_first_attempt_failures_flaky_and_the_run_passes() {
     // Counted once: every test of the three packages, each with its final result.
     assert_eq!(report["summary"]["tests"], 10);
     assert_eq!(report["summary"]["passed"], 10);
+    // JUnit: each flaky case passes and carries its failed attempt as <flakyFailure> (as Surefire
+    // writes it), valid against junit-10.xsd; the TestMain failure that passed on the rerun is a case.
     assert_schema_valid(&r.path("junit.xml"));
+    let junit = r.file("junit.xml").unwrap();
+    assert_eq!(junit.matches("<flakyFailure ").count(), 6, "{junit}");
+    assert!(!junit.contains("<failure"), "{junit}");
+    assert!(junit.contains(
+        "<testcase classname=\"example.com/leaky/rerun/flaky\" name=\"TestFlakyOnce\" time=\"0.000\">\n    \
+         <flakyFailure message=\"attempt 1: flaky_test.go:14: first attempt fails on purpose\" type=\"test\">\n      \
+         <stackTrace>attempt 1: flaky_test.go:14: first attempt fails on purpose</stackTrace>\n      \
+         <system-out>    flaky_test.go:14: first attempt fails on purpose\n</system-out>\n    </flakyFailure>\n  </testcase>"
+    ), "{junit}");
+    assert!(junit.contains(
+        "<testcase classname=\"example.com/leaky/rerun/mainleak\" name=\"TestMain\" time=\"0.000\">\n    \
+         <flakyFailure message=\"attempt 1: goleak: Errors on successful test run: found unexpected goroutines:\" type=\"package\">"
+    ), "{junit}");
     // The terminal lists them before the totals.
     assert!(
         r.stdout
@@ -305,6 +320,12 @@ fn live_reruns_stop_after_n_and_the_status_follows_the_last_attempt() {
         .map(|f| f["test"].as_str().unwrap())
         .collect();
     assert_eq!(failed, vec!["TestSumTestify", "TestSumErrorf"]);
+    // Still failing: the last attempt's <failure>, the earlier one as <rerunFailure>.
+    assert_schema_valid(&r.path("junit.xml"));
+    let junit = r.file("junit.xml").unwrap();
+    assert_eq!(junit.matches("<rerunFailure ").count(), 2, "{junit}");
+    assert_eq!(junit.matches("<failure ").count(), 2, "{junit}");
+    assert_eq!(junit.matches("<flakyFailure ").count(), 3, "{junit}");
     assert_eq!(flaky_set(&report).len(), 3);
     // Over the budget: nothing is rerun.
     let r = live(
