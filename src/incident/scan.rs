@@ -1092,4 +1092,57 @@ func get(lease *Leaf) {
         assert_eq!(key_of(&files, &f, "t.set.data", 20), "type:Set.data");
         assert_eq!(key_of(&files, &f, "x.mu", 20), "expr:Table.release:x.mu");
     }
+
+    const PATHS: &str = "package p
+
+func (a *Account) Withdraw(n int) error {
+	a.mu.Lock()
+	if a.balance < n {
+		return errLow
+	}
+	a.mu.Unlock()
+	return nil
+}
+
+func (p *Proxy) Run() {
+	for i := 0; i < 2; i++ {
+		p.mu.Lock()
+		if err != nil {
+			continue
+		}
+		if i == 0 {
+			break
+		}
+	}
+	p.mu.Unlock()
+}
+
+func fetchTwo(a, b string) (string, error) {
+	var x, y sync.Mutex
+	cb := make(chan string)
+	go func() { cb <- get(b) }()
+	if a == \"\" {
+		return \"\", errEmpty
+	}
+	return <-cb, nil
+}
+";
+
+    #[test]
+    fn paths_that_keep_a_lock_and_receivers_that_leave() {
+        let f = GoFile::parse("p.go", PATHS);
+        assert_eq!(returns_locked(&f, 3, "a.mu"), Some(5));
+        assert_eq!(relocks_in_loop(&f, 13, "p.mu"), Some(15));
+        // The `break` leaves the loop, and the code after it unlocks.
+        assert_eq!(returns_locked(&f, 13, "p.mu"), None);
+        assert_eq!(
+            receiver_left(&[&f], &f, "cb", 27),
+            Some((Left::Return, None, 29))
+        );
+        assert_eq!(
+            split_var("x, y sync.Mutex"),
+            (vec!["x", "y"], Some("sync.Mutex"))
+        );
+        assert_eq!(key_of(&[&f], &f, "y", 30), "local:fetchTwo:y");
+    }
 }
