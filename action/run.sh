@@ -8,8 +8,8 @@
 #   GOLEASH_BASELINE, GOLEASH_FAIL_ON, GOLEASH_CHECKS, GITHUB_TOKEN
 # and the runner's own GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP.
 #
-# Exit status: goleash's own 2 when it could not do its job; else the `run` command's status when it
-# failed; else goleash's (0, or 1 for failing tests or leaks per `fail-on`).
+# Exit status: the `run` command's status when it failed; else goleash's own 2 when it could not do its
+# job; else goleash's (0, or 1 for failing tests or leaks per `fail-on`).
 #
 # The command's output is never printed as such (test output could pose as workflow commands): it goes
 # to goleash, which shows it inert, and to the `report` file when one is named.
@@ -85,7 +85,9 @@ if [[ -n ${GITHUB_OUTPUT:-} ]]; then
   } >>"$GITHUB_OUTPUT"
 fi
 
-if ((goleash_status >= 2)); then
+# A failed run command keeps its own status even when goleash exited 2 (most often because the command
+# printed nothing goleash could read): the command is the step's failure.
+if ((goleash_status >= 2 && run_status == 0)); then
   exit "$goleash_status"
 fi
 if ((run_status != 0)); then

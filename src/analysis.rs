@@ -113,13 +113,7 @@ pub fn failures_of(pkg: &Package, findings: &[Finding]) -> Vec<Failure> {
         out.push(Failure {
             package: pkg.name.clone(),
             test: None,
-            kind: if pkg.timeout.is_some() {
-                FailureKind::Timeout
-            } else if pkg.result == model::PackageResult::Incomplete {
-                FailureKind::Incomplete
-            } else {
-                FailureKind::Package
-            },
+            kind: pkg.package_failure_kind(),
             message: msg.clone(),
             leaks: ids_of(None),
         });

@@ -27,6 +27,10 @@ use crate::report::{baseline::BaselineSink, notes::NotesSink, sarif::SarifSink};
 use crate::runner;
 use crate::view::{self, FailOn, View};
 
+/// Exit status when no input held anything recognisable as `go test` output or a goroutine dump (the
+/// contract's exit 2: most often the wrong file, or a `go` command that never started).
+const EXIT_NOTHING_RECOGNISED: u8 = 2;
+
 /// Everything a run needs, from the flags and the environment ([`crate::cli`]).
 #[derive(Debug)]
 pub struct Settings {
@@ -177,17 +181,17 @@ pub fn sinks(s: &Settings, resolver: &Resolver) -> Result<Vec<Box<dyn Sink>>, Er
     Ok(out)
 }
 
-/// Reads one input file (or standard input for `-`) through the pipeline.
-fn read_input(path: &Path, pipeline: &mut Pipeline) -> Result<(), Error> {
+/// Reads one input file (or standard input for `-`) through the pipeline; whether anything in it was
+/// recognised as `go test` output or a goroutine dump.
+fn read_input(path: &Path, pipeline: &mut Pipeline) -> Result<bool, Error> {
     if path.as_os_str() == "-" {
         pipeline.input_name = "-".to_string();
-        input::read(io::stdin(), pipeline)?;
-        return Ok(());
+        return Ok(input::read(io::stdin(), pipeline)?.recognised);
     }
     let f = File::open(path).map_err(|e| Error::input(path, e))?;
     pipeline.input_name = path.display().to_string();
-    input::read(f, pipeline).map_err(|e| Error::input(path, e))?;
-    Ok(())
+    let outcome = input::read(f, pipeline).map_err(|e| Error::input(path, e))?;
+    Ok(outcome.recognised)
 }
 
 /// Runs goleash with these settings; the exit status, or goleash's own error (exit status 2).
@@ -207,9 +211,16 @@ pub fn run(s: Settings) -> Result<u8, Error> {
     );
     let mut child = None;
     let mut flaky = Vec::new();
+    // Inputs in which nothing was recognised (prose, the wrong file, a `go` that never started).
+    let mut unrecognised = Vec::new();
     if s.command.is_empty() {
         for path in &s.inputs {
-            read_input(path, &mut pipeline)?;
+            if !read_input(path, &mut pipeline)? {
+                unrecognised.push(match path.as_os_str() == "-" {
+                    true => "standard input".to_string(),
+                    false => path.display().to_string(),
+                });
+            }
         }
     } else if let Some(settings) = s.rerun {
         // The first run is read on its own (no sink sees it yet), then the reruns; the sinks receive
@@ -281,6 +292,19 @@ pub fn run(s: Settings) -> Result<u8, Error> {
     baseline.apply(&mut view);
     for sink in &mut sinks {
         sink.run_done(&view)?;
+    }
+    let nothing_recognised = s.command.is_empty() && unrecognised.len() == s.inputs.len();
+    for name in &unrecognised {
+        let level = if nothing_recognised { "error" } else { "warning" };
+        let note = format!("goleash: {level}: nothing in {name} is go test output or a goroutine dump\n");
+        if s.guard {
+            eprint!("{}", github::neutralise(&note));
+        } else {
+            eprint!("{note}");
+        }
+    }
+    if nothing_recognised {
+        return Ok(EXIT_NOTHING_RECOGNISED);
     }
     let status = exit_status(&view, s.fail_on, child.as_ref().map(|(st, _)| st));
     if let Some((st, command)) = &child {

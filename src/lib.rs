@@ -70,6 +70,7 @@ pub mod cli;
 pub mod dump;
 pub mod error;
 pub mod event;
+pub mod gotest;
 pub mod incident;
 pub mod input;
 pub mod leak;

@@ -140,23 +140,7 @@ pub fn package_dir(package: &str, resolver: &Resolver) -> Option<String> {
 
 /// `(file, line, column)` from a message that starts with Go's `file.go:LINE:` or `file.go:LINE:COL:`.
 pub fn message_position(message: &str) -> Option<(&str, u32, Option<u32>)> {
-    let msg = message.trim_start();
-    let (head, _) = msg.split_once(": ")?;
-    let mut parts = head.split(':');
-    let file = parts.next()?;
-    let line: u32 = parts.next()?.parse().ok()?;
-    let col = match parts.next() {
-        Some(c) => Some(c.parse::<u32>().ok()?),
-        None => None,
-    };
-    if parts.next().is_some()
-        || !file.ends_with(".go")
-        || file.contains(char::is_whitespace)
-        || line == 0
-    {
-        return None;
-    }
-    Some((file, line, col))
+    crate::gotest::position(message).map(|p| (p.file, p.line, p.column))
 }
 
 #[cfg(test)]

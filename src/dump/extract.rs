@@ -51,14 +51,9 @@ pub struct Block {
     pub span: Range<usize>,
 }
 
-/// A test binary timeout.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TimeoutInfo {
-    /// The timeout as printed (`20s`, `10m0s`).
-    pub after: String,
-    /// The tests that were running, without their durations (`TestX`, `TestY/sub`).
-    pub running: Vec<String>,
-}
+/// A test binary timeout (`after`, and the `running` tests without their durations): the one type
+/// [`crate::gotest`] reads it into.
+pub type TimeoutInfo = crate::gotest::Timeout;
 
 /// How many lines after a `panic:` line may come before the goroutine dump (panic chains, multi-line
 /// messages, the list of running tests).
@@ -168,7 +163,8 @@ fn panic_block(
     let bytes = text.as_bytes();
     let len = bytes.len();
     let mut pos = after;
-    let mut running: Option<Vec<String>> = None;
+    let mut scan = crate::gotest::TimeoutScan::new();
+    scan.line(t);
     let mut header = None;
     for _ in 0..MAX_PANIC_PREAMBLE_LINES {
         if pos >= len {
@@ -184,17 +180,7 @@ fn panic_block(
         if lt.starts_with("=== ") || lt.starts_with("--- ") || lt.starts_with("FAIL\t") {
             break;
         }
-        if lt == "running tests:" {
-            running = Some(Vec::new());
-        } else if let Some(r) = running.as_mut() {
-            if !lt.is_empty() {
-                let name = match lt.rfind(" (") {
-                    Some(i) if lt.ends_with(')') => &lt[..i],
-                    _ => lt,
-                };
-                r.push(name.to_string());
-            }
-        }
+        scan.line(line);
         pos = if nl < len { nl + 1 } else { len };
     }
     let header = header?;
@@ -205,7 +191,7 @@ fn panic_block(
         if ex.timeout.is_none() {
             ex.timeout = Some(TimeoutInfo {
                 after: after.trim().to_string(),
-                running: running.unwrap_or_default(),
+                running: scan.timeout.map(|to| to.running).unwrap_or_default(),
             });
         }
         let gs = region

@@ -4,6 +4,9 @@
 //! `# pkg` header, which is how Go before 1.24 printed build errors next to the JSON stream); a line that
 //! looks like an event but does not decode is reported as a warning with its line number and kept as stray
 //! output. Output that test2json split across several events (long lines) is joined back into whole lines.
+//! Go ≤ 1.23 printed a build failure as text next to the JSON (`# pkg`, the compiler's errors, `FAIL\tpkg
+//! [build failed]`): that text becomes the package's build failure. A stream whose events carry no
+//! `Package` at all (`go tool test2json` without `-p`) is read under [`gotest::NO_PACKAGE`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -12,6 +15,7 @@ use serde::Deserialize;
 
 use super::{fastjson, Consumer};
 use crate::event::{Action, Event, OutputType};
+use crate::gotest;
 
 /// One test2json event as it is in the stream; only the fields goleash reads.
 #[derive(Deserialize, Default)]
@@ -161,6 +165,13 @@ pub struct Decoder {
     unknown_warned: usize,
     /// The line of the last unknown action.
     unknown_last: usize,
+    /// An event named a package.
+    seen_package: bool,
+    /// The stream's events name no package (`test2json` without `-p`): they are read under
+    /// [`gotest::NO_PACKAGE`].
+    no_package: bool,
+    /// At least one event was read.
+    pub recognised: bool,
 }
 
 impl Decoder {
@@ -283,15 +294,22 @@ impl Decoder {
             }
             return;
         }
-        let package = raw.package.unwrap_or_default();
+        let mut package = raw.package.unwrap_or_default();
         let test = raw.test;
-        if package.is_empty() && action != Action::Output {
+        if !package.is_empty() {
+            self.seen_package = true;
+        } else if !self.seen_package && (self.no_package || action != Action::Output) {
+            // `go tool test2json` without `-p`: no event names a package.
+            self.no_package = true;
+            package = gotest::NO_PACKAGE;
+        } else if action != Action::Output {
             consumer.warn(
                 lineno,
                 format!("{action_name:?} event without a Package ignored"),
             );
             return;
         }
+        self.recognised = true;
         let mut ev = Event {
             action,
             package,
@@ -347,8 +365,27 @@ impl Decoder {
 
     fn non_json(&mut self, line: &str, consumer: &mut dyn Consumer) {
         let content = line.trim_end_matches(['\n', '\r']);
-        if let Some(header) = content.strip_prefix("# ") {
-            self.build_header = Some(header.trim().to_string());
+        if let Some(pkg) = gotest::build_header(content) {
+            self.build_header = Some(pkg.to_string());
+            return;
+        }
+        if let Some(r) = gotest::result_line(content).filter(|r| r.build_failed) {
+            // Go ≤ 1.23: `FAIL\tpkg [build failed]` as text, and no JSON event for the package.
+            self.build_header = None;
+            self.recognised = true;
+            let package = r.package;
+            consumer.event(&Event {
+                action: Action::Start,
+                package,
+                ..Event::default()
+            });
+            consumer.event(&Event::output(package, None, line));
+            consumer.event(&Event {
+                action: Action::Fail,
+                package,
+                failed_build: Some(package),
+                ..Event::default()
+            });
             return;
         }
         match &self.build_header {

@@ -50,12 +50,10 @@ pub fn classify_line(line: &str) -> Option<Format> {
         return Some(Format::Json);
     }
     let c = line.trim_end_matches(['\n', '\r']);
-    if crate::model::is_framing_line(c)
+    if crate::gotest::is_framing_line(c)
         || c == "PASS"
         || c == "FAIL"
-        || c.starts_with("ok  \t")
-        || c.starts_with("FAIL\t")
-        || c.starts_with("?   \t")
+        || crate::gotest::result_line(c).is_some()
     {
         return Some(Format::Text);
     }
@@ -67,6 +65,17 @@ pub fn classify_line(line: &str) -> Option<Format> {
         return Some(Format::Dump);
     }
     None
+}
+
+/// What reading one input found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// The format the input was read as (a text input in which JSON events start is [`Format::Json`]).
+    pub format: Format,
+    /// Something in the input was `go test` output or a goroutine dump (an event, a framing or result
+    /// line, a goroutine header). `false` for prose, a `Cargo.toml`, an empty input: most often the wrong
+    /// file, or a `go` command that never started.
+    pub recognised: bool,
 }
 
 /// One line of a batch.
@@ -101,13 +110,14 @@ enum Msg {
     Batch(Batch),
 }
 
-/// Reads one input to its end, detecting its format, and feeds the consumer. Returns the format used.
+/// Reads one input to its end, detecting its format, and feeds the consumer. Returns the format used and
+/// whether anything was recognised.
 ///
 /// A reading thread reads, splits lines, repairs invalid UTF-8 and parses JSON; the calling thread
 /// decodes events and feeds the consumer, so the two cores share the work. Lines are handed over as soon
 /// as a read comes back short, so a live pipe is processed incrementally. Buffers go back to the reader
 /// once used, so a long stream allocates nothing new.
-pub fn read<R: Read + Send>(reader: R, consumer: &mut dyn Consumer) -> io::Result<Format> {
+pub fn read<R: Read + Send>(reader: R, consumer: &mut dyn Consumer) -> io::Result<Outcome> {
     let (tx, rx) = mpsc::sync_channel::<Msg>(4);
     let (back_tx, back_rx) = mpsc::channel::<Batch>();
     let backlog = AtomicUsize::new(0);
@@ -216,11 +226,19 @@ impl Producer<'_> {
                 self.send(batch)
             }
             None => {
-                let detected = batch
-                    .lines
-                    .iter()
-                    .take(DETECT_LINES)
-                    .find_map(|r| classify_line(&batch.data[r.range.clone()]));
+                // A JSON event anywhere in the first lines wins: Go ≤ 1.23 printed build failures as text
+                // before the JSON.
+                let mut detected = None;
+                for r in batch.lines.iter().take(DETECT_LINES) {
+                    match classify_line(&batch.data[r.range.clone()]) {
+                        Some(Format::Json) => {
+                            detected = Some(Format::Json);
+                            break;
+                        }
+                        Some(f) if detected.is_none() => detected = Some(f),
+                        _ => {}
+                    }
+                }
                 self.held.push(batch);
                 let seen: usize = self.held.iter().map(|b| b.lines.len()).sum();
                 match detected {
@@ -344,7 +362,7 @@ fn consume(
     back: mpsc::Sender<Batch>,
     backlog: &AtomicUsize,
     consumer: &mut dyn Consumer,
-) -> Format {
+) -> Outcome {
     let mut format = Format::Text;
     let mut json_dec = json::Decoder::new();
     let mut text_dec = text::Decoder::new();
@@ -376,6 +394,11 @@ fn consume(
                     ),
                     None => json_dec.unparsed_line(line, rec.lineno, consumer),
                 },
+                Format::Text if line.trim_start().starts_with('{') && json::looks_like_event(line) => {
+                    // JSON events after text: the rest of the input is a JSON stream.
+                    format = Format::Json;
+                    json_dec.line(line, rec.lineno, consumer);
+                }
                 Format::Text => text_dec.line(line, consumer),
                 Format::Dump => dump_text.push_str(line),
             }
@@ -383,9 +406,10 @@ fn consume(
         // The reader may be gone already; then the buffer is simply freed.
         let _ = back.send(batch);
     }
+    text_dec.finish(consumer);
     match format {
         Format::Json => json_dec.finish(consumer),
-        Format::Text => text_dec.finish(consumer),
+        Format::Text => {}
         Format::Dump => {
             // A non-verbose `go test` run that timed out also starts with a dump: if a package's closing
             // line comes later, it is text after all.
@@ -397,10 +421,20 @@ fn consume(
                     text_dec.line(line, consumer);
                 }
                 text_dec.finish(consumer);
-                return Format::Text;
+                return Outcome {
+                    format: Format::Text,
+                    recognised: true,
+                };
             }
             consumer.dump(dump_text);
+            return Outcome {
+                format,
+                recognised: true,
+            };
         }
     }
-    format
+    Outcome {
+        format,
+        recognised: json_dec.recognised || text_dec.recognised,
+    }
 }
