@@ -295,8 +295,13 @@ pub fn run(s: Settings) -> Result<u8, Error> {
     }
     let nothing_recognised = s.command.is_empty() && unrecognised.len() == s.inputs.len();
     for name in &unrecognised {
-        let level = if nothing_recognised { "error" } else { "warning" };
-        let note = format!("goleash: {level}: nothing in {name} is go test output or a goroutine dump\n");
+        let level = if nothing_recognised {
+            "error"
+        } else {
+            "warning"
+        };
+        let note =
+            format!("goleash: {level}: nothing in {name} is go test output or a goroutine dump\n");
         if s.guard {
             eprint!("{}", github::neutralise(&note));
         } else {

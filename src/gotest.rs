@@ -333,7 +333,10 @@ pub fn is_test_log_line(line: &str) -> bool {
 /// [pkg.test]`, `# pkg [pkg.test]`) the package under test, `pkg`. `None` for a line that is not such
 /// a header (a Markdown title with words in it).
 pub fn build_header(line: &str) -> Option<&str> {
-    let h = line.trim_end_matches(['\n', '\r']).strip_prefix("# ")?.trim();
+    let h = line
+        .trim_end_matches(['\n', '\r'])
+        .strip_prefix("# ")?
+        .trim();
     let (path, suffix) = match h.split_once(' ') {
         Some((p, s)) => (p, Some(s)),
         None => (h, None),
@@ -442,8 +445,8 @@ impl TimeoutScan {
     /// or a running test).
     pub fn line(&mut self, line: &str) -> bool {
         let content = line.trim_end_matches(['\n', '\r']);
-        if let Some(after) = timeout_after(content)
-            .filter(|_| !self.line_start || content.starts_with("panic: "))
+        if let Some(after) =
+            timeout_after(content).filter(|_| !self.line_start || content.starts_with("panic: "))
         {
             self.timeout = Some(Timeout {
                 after: after.to_string(),
@@ -521,7 +524,10 @@ mod tests {
                 elapsed: Some(0.25)
             })
         );
-        assert_eq!(frame("=== ATTR  TestA k v").map(|f| f.name()), Some("TestA"));
+        assert_eq!(
+            frame("=== ATTR  TestA k v").map(|f| f.name()),
+            Some("TestA")
+        );
         assert_eq!(frame("=== nothing"), None);
         assert_eq!(frame("--- FAILED"), None);
     }
@@ -625,8 +631,22 @@ mod tests {
     #[test]
     fn timeouts_at_any_indentation() {
         for lines in [
-            &["panic: test timed out after 5s", "\trunning tests:", "\t\tTestHang (5s)", "\t\tTestB/c (5s)", "", "goroutine 1 [running]:"][..],
-            &["panic: test timed out after 5s", "running tests:", "\tTestHang (5s)", "\tTestB/c (5s)", "", "goroutine 1 [running]:"][..],
+            &[
+                "panic: test timed out after 5s",
+                "\trunning tests:",
+                "\t\tTestHang (5s)",
+                "\t\tTestB/c (5s)",
+                "",
+                "goroutine 1 [running]:",
+            ][..],
+            &[
+                "panic: test timed out after 5s",
+                "running tests:",
+                "\tTestHang (5s)",
+                "\tTestB/c (5s)",
+                "",
+                "goroutine 1 [running]:",
+            ][..],
         ] {
             let mut s = TimeoutScan::new();
             let taken: Vec<bool> = lines.iter().map(|l| s.line(l)).collect();

@@ -15,8 +15,8 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use crate::event::{Action, Event, OutputType};
-use crate::gotest::{self, TimeoutScan, Verdict};
 pub use crate::gotest::Timeout;
+use crate::gotest::{self, TimeoutScan, Verdict};
 
 /// How much of one test's output is kept from its start.
 pub const HEAD_CAP: usize = 4 << 20;
@@ -680,7 +680,9 @@ impl Run {
             }
             (Action::Pass | Action::Fail | Action::Skip, None) => {
                 pkg.elapsed = ev.elapsed;
-                let failed_build = ev.failed_build.map(|b| gotest::package_under_test(b).to_string());
+                let failed_build = ev
+                    .failed_build
+                    .map(|b| gotest::package_under_test(b).to_string());
                 let build_output = failed_build
                     .as_ref()
                     .and_then(|b| self.build_output.remove(b))
@@ -968,9 +970,7 @@ impl Package {
         }
         let any_test_failed = self.tests.iter().any(Test::failed);
         let own = (!any_test_failed).then(|| self.own_failure());
-        let own_panic = own
-            .as_ref()
-            .is_some_and(|(k, _)| *k == FailureKind::Panic);
+        let own_panic = own.as_ref().is_some_and(|(k, _)| *k == FailureKind::Panic);
         self.result = if self.failed_build.is_some() {
             PackageResult::BuildFail
         } else {

@@ -7,6 +7,7 @@
 
 mod extract;
 mod parse;
+pub mod snapshot;
 
 pub use extract::{
     extract, extract_bare_dump, has_user_frame, is_blocked, is_harness_frame, looks_like_dump,

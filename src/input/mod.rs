@@ -394,7 +394,9 @@ fn consume(
                     ),
                     None => json_dec.unparsed_line(line, rec.lineno, consumer),
                 },
-                Format::Text if line.trim_start().starts_with('{') && json::looks_like_event(line) => {
+                Format::Text
+                    if line.trim_start().starts_with('{') && json::looks_like_event(line) =>
+                {
                     // JSON events after text: the rest of the input is a JSON stream.
                     format = Format::Json;
                     json_dec.line(line, rec.lineno, consumer);

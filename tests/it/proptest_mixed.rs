@@ -63,10 +63,9 @@ fn text_line() -> impl Strategy<Value = String> {
         Just("panic: not from any test".to_string()),
         Just("goroutine 1 [running]:".to_string()),
         Just("".to_string()),
-        "[a-zA-Z0-9 .:/=()\\-\\[\\]\t]{1,60}"
-            .prop_filter("not a header or result line", |s| {
-                !s.starts_with("# ") && goleash::gotest::result_line(s).is_none()
-            }),
+        "[a-zA-Z0-9 .:/=()\\-\\[\\]\t]{1,60}".prop_filter("not a header or result line", |s| {
+            !s.starts_with("# ") && goleash::gotest::result_line(s).is_none()
+        }),
     ]
 }
 
