@@ -38,6 +38,8 @@
 //! | --- | --- |
 //! | how is the input format detected, how is `go test -json` read | `input/mod.rs`, `input/json.rs`, `input/fastjson.rs` |
 //! | how is plain `go test -v` text read | `input/text.rs` |
+//! | go test's own lines: framing, result lines (tabs or spaces), `file.go:N:C:`, timeouts | `gotest.rs` |
+//! | is a bare dump a crash or a snapshot, which goroutines are suspects | `dump/snapshot.rs` |
 //! | where do tests, results and failure kinds come from | `model.rs` |
 //! | where is the goleak block (and every other goroutine dump) parsed | `dump/parse.rs`, `dump/extract.rs` |
 //! | how are stack paths made repository paths | `paths.rs` |

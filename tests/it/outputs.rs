@@ -163,8 +163,8 @@ streams! {
     dumps_panic_log => "dumps/panic-log.txt",
 }
 
-/// Every captured stream but the 64 MB std one and the fidelity corpus (checked against its hand-written
-/// truth in corpus.rs) has its snapshots.
+/// Every captured stream but the 64 MB std one, the wild captures and the fidelity corpus (checked
+/// against its hand-written truth in corpus.rs) has its snapshots.
 #[test]
 fn every_captured_stream_is_snapshotted() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/streams");
