@@ -391,6 +391,7 @@ impl Package {
         self.no_test_files = later.no_test_files;
         self.timeout = later.timeout;
         self.package_failure = later.package_failure;
+        self.package_failure_kind = later.package_failure_kind;
         self.done = later.done;
         self.result = later.result;
         if self.result == PackageResult::Pass && self.tests.iter().any(|t| t.failed()) {
