@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 use crate::dump::{self, Frame, Goroutine, Source};
 use crate::model::{Package, TestResult};
 use crate::paths::Resolver;
+use crate::text::plural;
 
 /// One report of a leaked goroutine (or of several identical ones: see [`Occurrence::count`]) by a test
 /// (or by a package, or in a bare dump).
@@ -413,9 +414,10 @@ pub fn inherited_note(findings: &[Finding], test: &str) -> Option<String> {
     let n = mine
         .iter()
         .fold(0u64, |n, f| n.saturating_add(f.occurrence.count));
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
     Some(format!(
-        "leaked nothing itself: it saw {n} goroutine{} leaked by {}",
-        if n == 1 { "" } else { "s" },
+        "leaked nothing itself: it saw {} leaked by {}",
+        plural(n, "goroutine", "goroutines"),
         from.join(", ")
     ))
 }
@@ -505,5 +507,36 @@ mod tests {
         let id = |g: &Goroutine| Signature::of(g).id();
         assert_ne!(id(&a), id(&b));
         assert_ne!(id(&a), id(&c));
+    }
+
+    #[test]
+    fn a_counted_record_is_one_occurrence_with_its_count() {
+        let full = g(
+            20,
+            "chan send",
+            &["example.com/x.F.func1"],
+            "example.com/x.F",
+        );
+        let record = Goroutine {
+            count: 100_000,
+            frames: full.frames.clone(),
+            ..Goroutine::default()
+        };
+        let mut groups: Groups<()> = Groups::new();
+        let mut findings = vec![
+            Finding::new("p", Some("TestA"), Source::Goleak, false, full.clone()),
+            Finding::new("p", None, Source::Dump, false, record),
+        ];
+        groups.add(&mut findings);
+        // The record has no state or creator: it joins the full dump of the same stack.
+        assert_eq!(groups.groups.len(), 1);
+        let gr = &groups.groups[0];
+        assert_eq!(gr.id, Signature::of(&full).id());
+        let counts: Vec<u64> = gr.occurrences.iter().map(|o| o.count).collect();
+        assert_eq!(counts, [1, 100_000]);
+        assert_eq!(
+            (gr.goroutines, groups.leaked_goroutines()),
+            (100_001, 100_001)
+        );
     }
 }
