@@ -76,6 +76,7 @@ pub mod gotest;
 pub mod incident;
 pub mod input;
 pub mod leak;
+pub mod logform;
 pub mod model;
 pub mod outfile;
 pub mod paths;

@@ -5,9 +5,11 @@
 //! a package's output that report leaks (goleak, synctest, timeouts, panics, goroutineleak profiles) and
 //! returns each suspect goroutine with its [`Source`].
 
+pub mod detectors;
 mod extract;
 mod parse;
 pub mod snapshot;
+pub mod wrappers;
 
 pub use extract::{
     extract, extract_bare_dump, has_user_frame, is_blocked, is_harness_frame, looks_like_dump,

@@ -30,3 +30,4 @@ mod rerun;
 mod sarif;
 mod std_stream;
 mod terminal;
+mod wild;

@@ -1,0 +1,361 @@
+//! Issue 14 on the real captures of `fixtures/wild` (`fixtures/streams/wild/`, see its README): log forms,
+//! other leak detectors, wrapper creators and Go 1.27's closure names, read with the library's pure
+//! functions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use goleash::dump::detectors::{self, Detector};
+use goleash::dump::wrappers::{self, canonical_function, Wrapper};
+use goleash::dump::{self as gdump, Goroutine};
+use goleash::logform::LineNormalizer;
+
+use crate::common::*;
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(stream(&format!("wild/{rel}"))).unwrap()
+}
+
+/// Each test's output of a test2json capture, joined: `(package, test) -> text`.
+fn outputs(rel: &str) -> BTreeMap<(String, String), String> {
+    let mut m: BTreeMap<(String, String), String> = BTreeMap::new();
+    for l in read(rel).lines() {
+        let Ok(e) = serde_json::from_str::<Value>(l) else {
+            continue;
+        };
+        if e["Action"] == "output" {
+            let key = (
+                e["Package"].as_str().unwrap_or_default().to_string(),
+                e["Test"].as_str().unwrap_or_default().to_string(),
+            );
+            m.entry(key)
+                .or_default()
+                .push_str(e["Output"].as_str().unwrap());
+        }
+    }
+    m
+}
+
+fn normalized(text: &str) -> (String, String) {
+    let mut n = LineNormalizer::new();
+    let mut out = String::with_capacity(text.len());
+    for l in text.split('\n') {
+        out.push_str(&n.line(l));
+        out.push('\n');
+    }
+    out.pop();
+    (out, n.seen().describe())
+}
+
+/// (id, state, function of each frame, file and line of each frame, creator) of every goroutine.
+type Shape = (
+    u64,
+    String,
+    Vec<(String, String, u32)>,
+    Option<(String, String, u32)>,
+);
+
+fn shapes(gs: &[Goroutine]) -> Vec<Shape> {
+    gs.iter()
+        .map(|g| {
+            (
+                g.id,
+                g.state.clone(),
+                g.frames
+                    .iter()
+                    .map(|f| (f.function.clone(), f.file.clone(), f.line))
+                    .collect(),
+                g.created_by
+                    .as_ref()
+                    .map(|c| (c.function.clone(), c.file.clone(), c.line)),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn log_forms_give_back_what_go_test_printed() {
+    let original = read("go1.26/test-v.txt");
+    for (rel, forms) in [
+        ("derived/timestamped-v.txt", "GitHub Actions log timestamps"),
+        ("derived/ansi-v.txt", "ANSI colour codes"),
+        ("derived/crlf-v.txt", "CRLF line ends"),
+    ] {
+        let (text, seen) = normalized(&read(rel));
+        assert_eq!(seen, forms, "{rel}");
+        assert!(text == original, "{rel}: not the original text");
+    }
+    // Blank lines are gone for good in de-indented logs; every goroutine comes back the same.
+    let want = shapes(&gdump::parse(&original));
+    // 21 goroutines in goleak lists, 15 runtime headers (goleak's crash, the homemade dumps, two panics).
+    assert_eq!(want.len(), 36);
+    let (text, seen) = normalized(&read("derived/deindented-v.txt"));
+    assert_eq!(seen, "stack file lines without their leading tab");
+    assert_eq!(shapes(&gdump::parse(&text)), want);
+    let (text, seen) = normalized(&read("derived/windows-timestamped-deindented-v.txt"));
+    assert_eq!(
+        seen,
+        "GitHub Actions log timestamps, stack file lines without their leading tab"
+    );
+    assert_eq!(
+        shapes(&gdump::parse(&text)),
+        shapes(&gdump::parse(&read("derived/windows-v.txt")))
+    );
+    // A JSON capture behind timestamps: every line is the captured event again.
+    let (text, _) = normalized(&read("derived/timestamped.json"));
+    assert!(text == read("go1.26/test.json"));
+}
+
+/// `(test, detector, goroutines, stated count, first function, creator)` of every detector block.
+fn detector_blocks(
+    rel: &str,
+) -> BTreeSet<(String, Detector, usize, Option<usize>, String, String)> {
+    let mut v = BTreeSet::new();
+    for ((_, test), text) in outputs(rel) {
+        for b in detectors::find(&text) {
+            let g = &b.goroutines[0];
+            v.insert((
+                test.clone(),
+                b.detector,
+                b.goroutines.len(),
+                b.stated_count,
+                g.frames[0].function.clone(),
+                g.created_by
+                    .as_ref()
+                    .map(|c| c.function.clone())
+                    .unwrap_or_default(),
+            ));
+        }
+    }
+    v
+}
+
+#[test]
+fn other_detectors_are_extracted_with_exact_counts() {
+    let pool = "example.com/wild/detectors.(*Pool).loop".to_string();
+    let new_pool = "example.com/wild/detectors.NewPool".to_string();
+    for v in ["go1.26", "go1.27"] {
+        let got = detector_blocks(&format!("{v}/detectors.json"));
+        let want = BTreeSet::from([
+            (
+                "TestPoolGleak".into(),
+                Detector::Gleak,
+                1,
+                Some(1),
+                pool.clone(),
+                new_pool.clone(),
+            ),
+            (
+                "TestPoolLeaktest".into(),
+                Detector::Leaktest,
+                1,
+                None,
+                pool.clone(),
+                new_pool.clone(),
+            ),
+            (
+                "TestPoolTestify".into(),
+                Detector::Testify,
+                1,
+                None,
+                pool.clone(),
+                String::new(),
+            ),
+        ]);
+        assert_eq!(got, want, "{v}");
+    }
+    for v in ["go1.24", "go1.25", "go1.26", "go1.27"] {
+        let got = detector_blocks(&format!("{v}/test.json"));
+        let want = BTreeSet::from([(
+            "TestDialForgetsClose".to_string(),
+            Detector::Leakcheck,
+            1,
+            None,
+            "example.com/wild/leakcheck.(*Conn).reader".to_string(),
+            "example.com/wild/leakcheck.Dial".to_string(),
+        )]);
+        assert_eq!(got, want, "{v}");
+        let out = outputs(&format!("{v}/deadlock.json"));
+        let text = &out[&(
+            "example.com/wild/deadlock".into(),
+            "TestWaitsForever".into(),
+        )];
+        let fatal: Vec<Detector> = text.lines().filter_map(detectors::panic_detector).collect();
+        assert_eq!(fatal, [Detector::FatalDeadlock], "{v}");
+        let out = outputs(&format!("{v}/test.json"));
+        let text = &out[&("example.com/wild/goleakcrash".into(), "TestDeepLeak".into())];
+        let crash = text
+            .lines()
+            .filter_map(|l| detectors::panic_detector(l.trim_start()))
+            .count();
+        // Go 1.24 prints the panic chain: the message twice.
+        assert_eq!(crash, if v == "go1.24" { 2 } else { 1 }, "{v}");
+    }
+}
+
+/// Every capture of the forms package, with the goroutines its last test's goleak list names.
+const FORMS_CAPTURES: [&str; 12] = [
+    "go1.24/test.json",
+    "go1.24/test-trimpath.json",
+    "go1.25/test.json",
+    "go1.25/test-trimpath.json",
+    "go1.26/test.json",
+    "go1.26/test-trimpath.json",
+    "go1.26/vendor.json",
+    "go1.27/test.json",
+    "go1.27/test-trimpath.json",
+    "derived/windows.json",
+    "derived/crlf.json",
+    "go1.26/test-v.txt",
+];
+
+/// The goroutines of the last goleak list of the forms package (it names every leak of the package).
+fn forms_goroutines(rel: &str) -> Vec<Goroutine> {
+    let text = if rel.ends_with(".json") {
+        let out = outputs(rel);
+        let last = if rel.starts_with("go1.24") {
+            "TestInlinedClosure"
+        } else {
+            "TestWaitGroupGo"
+        };
+        out[&("example.com/wild/forms".into(), last.into())].clone()
+    } else {
+        let t = read(rel);
+        let start = t.find("=== RUN   TestWaitGroupGo").unwrap();
+        let end = start + t[start..].find("--- FAIL: TestWaitGroupGo").unwrap();
+        t[start..end].to_string()
+    };
+    let ex = gdump::extract(&text);
+    ex.suspects.into_iter().map(|s| s.goroutine).collect()
+}
+
+#[test]
+fn closures_of_inlined_helpers_keep_one_name_across_go_versions() {
+    let want: BTreeSet<String> = [
+        "StartDirect.func1",
+        "StartGroup.func1",
+        "StartAfterFunc.func1",
+        "StartContextAfterFunc.func1",
+        "mk.func1",
+        "StartWaitGroupGo.func1",
+    ]
+    .iter()
+    .map(|f| format!("example.com/wild/forms.{f}"))
+    .collect();
+    for rel in FORMS_CAPTURES {
+        let got: BTreeSet<String> = forms_goroutines(rel)
+            .iter()
+            .map(|g| canonical_function(&g.frames[0].function).into_owned())
+            .collect();
+        if rel.starts_with("go1.24") {
+            let mut w = want.clone();
+            w.remove("example.com/wild/forms.StartWaitGroupGo.func1");
+            assert_eq!(got, w, "{rel}");
+        } else {
+            assert_eq!(got, want, "{rel}");
+        }
+    }
+    // As printed, the names differ: 1.24-1.26 name the literal after StartWorker too.
+    let printed = |rel: &str| {
+        forms_goroutines(rel)
+            .iter()
+            .map(|g| g.frames[0].function.clone())
+            .find(|f| f.contains("mk.func1"))
+            .unwrap()
+    };
+    assert_eq!(
+        printed("go1.26/test.json"),
+        "example.com/wild/forms.StartWorker.mk.func1"
+    );
+    assert_eq!(
+        printed("go1.27/test.json"),
+        "example.com/wild/forms.mk.func1"
+    );
+}
+
+#[test]
+fn wrapper_started_leaks_name_the_users_call_site() {
+    let forms = module().join("../wild/forms");
+    let source = |file: &str| {
+        let name = file.rsplit('/').next().unwrap();
+        std::fs::read_to_string(forms.join(name)).unwrap()
+    };
+    let creators = |rel: &str| -> BTreeMap<String, (String, Option<Wrapper>, String, u32)> {
+        forms_goroutines(rel)
+            .iter()
+            .map(|g| {
+                let c = wrappers::effective_creator(g, |entry, w| {
+                    wrappers::call_site_line(&source(&entry.file), entry.line, w)
+                })
+                .unwrap();
+                let file = c.file.rsplit('/').next().unwrap().to_string();
+                (
+                    canonical_function(&g.frames[0].function)
+                        .trim_start_matches("example.com/wild/forms.")
+                        .to_string(),
+                    (
+                        c.function
+                            .trim_start_matches("example.com/wild/forms.")
+                            .to_string(),
+                        wrappers::user_creator(g).map(|u| u.wrapper),
+                        file,
+                        c.line,
+                    ),
+                )
+            })
+            .collect()
+    };
+    let mut want: BTreeMap<String, (String, Option<Wrapper>, String, u32)> = BTreeMap::from([
+        (
+            "StartDirect.func1".into(),
+            ("StartDirect".into(), None, "forms.go".into(), 18),
+        ),
+        (
+            "StartGroup.func1".into(),
+            (
+                "StartGroup".into(),
+                Some(Wrapper::Errgroup),
+                "forms.go".into(),
+                27,
+            ),
+        ),
+        (
+            "StartAfterFunc.func1".into(),
+            (
+                "StartAfterFunc".into(),
+                Some(Wrapper::TimeAfterFunc),
+                "forms.go".into(),
+                37,
+            ),
+        ),
+        (
+            "StartContextAfterFunc.func1".into(),
+            (
+                "StartContextAfterFunc".into(),
+                Some(Wrapper::ContextAfterFunc),
+                "forms.go".into(),
+                46,
+            ),
+        ),
+        (
+            "mk.func1".into(),
+            ("StartWorker".into(), None, "forms.go".into(), 62),
+        ),
+        (
+            "StartWaitGroupGo.func1".into(),
+            (
+                "StartWaitGroupGo".into(),
+                Some(Wrapper::WaitGroupGo),
+                "wggo.go".into(),
+                12,
+            ),
+        ),
+    ]);
+    for rel in FORMS_CAPTURES {
+        if rel.starts_with("go1.24") {
+            continue;
+        }
+        assert_eq!(creators(rel), want, "{rel}");
+    }
+    want.remove("StartWaitGroupGo.func1");
+    assert_eq!(creators("go1.24/test.json"), want);
+}
