@@ -20,7 +20,7 @@
 //! module missing from it fails the test too):
 //!
 //! ```text
-//! 1. text, event, error, outfile   escaping, plural, truncation; the one Event type; goleash's own errors; atomic report files
+//! 1. text, event, error, outfile, logform   escaping, plural, truncation; the one Event type; goleash's own errors; atomic report files; CI log forms undone line by line
 //! 2. gotest   go test's own line syntax
 //! 3. input, model, dump, runner   readers → Event; Run → Package → Test; goroutine dumps; the child `go test`
 //! 4. source, paths   the only code that opens files under --root; stack paths → repository paths
@@ -62,6 +62,9 @@
 //! | which tests `--rerun-fails` reruns, how attempts merge, what is flaky | `rerun.rs` (pure), `attempts.rs` (runs them) |
 //! | goleash's own errors (exit status 2) | `error.rs` |
 //! | escaping, plural, truncation, wrapping | `text.rs` |
+//! | GitHub log timestamps, ANSI colours, CRLF, de-indented stacks | `logform.rs` |
+//! | leaktest, gleak, testify, gRPC leakcheck reports; fatal deadlock, goleak crash | `dump/detectors.rs` |
+//! | wrapper creators (`wg.Go`, errgroup, `AfterFunc`), Go 1.27 closure names | `dump/wrappers.rs` |
 
 pub mod advice;
 pub mod analysis;
