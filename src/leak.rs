@@ -8,8 +8,12 @@
 //!    `(durable)`/`(leaked)` marks, minutes, bubble ids or labels);
 //! 2. the function names of the stack, innermost first, from the first frame that is not runtime
 //!    machinery (frames of `runtime`, `internal/…` and the internals of `sync` differ between Go
-//!    versions, and the state already says what they do);
-//! 3. the function of the `created by` frame.
+//!    versions, and the state already says what they do), closures named as Go 1.27 names them
+//!    ([`wrappers::canonical_function`]: Go 1.26's `StartWorker.mk.func1` for a literal of an inlined `mk`
+//!    is `mk.func1`, as on 1.27);
+//! 3. the function of the `created by` frame — for a goroutine started through a known wrapper
+//!    (`wg.Go`, errgroup's `Go`, `time.AfterFunc`, `context.AfterFunc`) the user's function that called the
+//!    wrapper ([`wrappers::user_creator`]), not the wrapper.
 //!
 //! Nothing else counts: not goroutine ids, argument values, `+0x` offsets, file paths or line numbers
 //! (so a leak keeps its id when unrelated lines are added above it, across machines, containers,
@@ -29,7 +33,7 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use crate::dump::{self, Frame, Goroutine, Source};
+use crate::dump::{self, wrappers, Frame, Goroutine, Source};
 use crate::model::{Package, TestResult};
 use crate::paths::Resolver;
 use crate::text::plural;
@@ -116,13 +120,18 @@ impl Signature {
             .iter()
             .position(|f| !is_machinery(&f.function))
             .unwrap_or(g.frames.len());
+        // Closure names as Go 1.27 prints them, whatever the version (`StartWorker.mk.func1` is
+        // `mk.func1`); a wrapper's goroutine (`wg.Go`, errgroup, `AfterFunc`) is created by the user's
+        // function that called the wrapper, not by the wrapper (dump::wrappers).
         Signature {
             state: g.state.clone(),
             frames: g.frames[start..]
                 .iter()
-                .map(|f| f.function.clone())
+                .map(|f| wrappers::canonical_function(&f.function).into_owned())
                 .collect(),
-            creator: g.created_by.as_ref().map(|c| c.function.clone()),
+            creator: wrappers::user_creator(g)
+                .map(|u| u.function)
+                .or_else(|| g.created_by.as_ref().map(|c| c.function.clone())),
         }
     }
 

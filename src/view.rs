@@ -13,10 +13,11 @@ use serde::Serialize;
 use crate::advice::{Cause, Fix};
 use crate::analysis::Analysis;
 use crate::analysis::LeakGroup;
-use crate::dump::Source;
+use crate::dump::{wrappers, Source};
 use crate::leak;
 use crate::model::{FailureKind, PackageResult};
 use crate::paths::Resolver;
+use crate::source;
 
 /// The whole report.
 #[derive(Debug, Serialize)]
@@ -239,9 +240,15 @@ pub fn leak_entry(g: &LeakGroup, resolver: &Resolver) -> LeakEntry {
             file: resolver.display_path(f),
             line: f.line,
         }),
-        created_by: rep.created_by.as_ref().map(|c| CreatedBy {
-            function: c.function.clone(),
-            file: resolver.display_path(c),
+        // A goroutine started through `wg.Go`, errgroup or `AfterFunc` is shown created at the user's call
+        // of the wrapper (its line read from the source when it is under --root, else 0).
+        created_by: wrappers::effective_creator(rep, |entry, w| {
+            let (_, bytes) = source::frame_bytes(resolver, entry)?;
+            wrappers::call_site_line(&String::from_utf8_lossy(&bytes), entry.line, w)
+        })
+        .map(|c| CreatedBy {
+            file: resolver.display_path(&c),
+            function: c.function,
             line: c.line,
         }),
         goroutines: g.goroutines,

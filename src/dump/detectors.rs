@@ -19,44 +19,13 @@
 use std::ops::Range;
 
 use super::parse::parse;
-use super::{Frame, Goroutine};
-
-/// A leak detector other than goleak, synctest, timeouts and goroutineleak profiles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Detector {
-    /// github.com/fortytw2/leaktest.
-    Leaktest,
-    /// Gomega's gleak.
-    Gleak,
-    /// go-openapi/testify v2 `NoGoRoutineLeak`.
-    Testify,
-    /// gRPC's internal/leakcheck style: `Leaked goroutine: <stack>`.
-    Leakcheck,
-    /// `fatal error: all goroutines are asleep - deadlock!`.
-    FatalDeadlock,
-    /// A leak detector that crashed (goleak's `panic: Failed to parse stack trace: …`); its dump is still read.
-    DetectorFailed,
-}
-
-impl Detector {
-    /// The `sources` value of the JSON report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Detector::Leaktest => "leaktest",
-            Detector::Gleak => "gleak",
-            Detector::Testify => "testify",
-            Detector::Leakcheck => "leakcheck",
-            Detector::FatalDeadlock => "fatal-deadlock",
-            Detector::DetectorFailed => "detector-failed",
-        }
-    }
-}
+use super::{Frame, Goroutine, Source};
 
 /// One report of a detector in a test's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetectorBlock {
     /// Which detector printed it.
-    pub detector: Detector,
+    pub source: Source,
     /// Byte range of the report in the text, from the start of its first line to the end of its last.
     pub span: Range<usize>,
     /// The goroutines it names, in order.
@@ -66,212 +35,217 @@ pub struct DetectorBlock {
     pub stated_count: Option<usize>,
 }
 
-/// The detector of a `panic:` or `fatal error:` line (leading whitespace removed), when it is one of
-/// [`Detector::FatalDeadlock`] or [`Detector::DetectorFailed`].
-pub fn panic_detector(line: &str) -> Option<Detector> {
+/// The source of a `panic:` or `fatal error:` line (leading whitespace removed), when it is
+/// [`Source::FatalDeadlock`] or [`Source::DetectorFailed`].
+pub fn panic_detector(line: &str) -> Option<Source> {
     if line.starts_with("fatal error: all goroutines are asleep - deadlock!") {
-        Some(Detector::FatalDeadlock)
+        Some(Source::FatalDeadlock)
     } else if line.starts_with("panic: Failed to parse stack trace") {
-        Some(Detector::DetectorFailed)
+        Some(Source::DetectorFailed)
     } else {
         None
     }
 }
 
-/// Lines of `text` with their byte ranges (without `\n` and a trailing `\r`).
-fn lines(text: &str) -> Vec<(Range<usize>, &str)> {
-    let mut v = Vec::new();
-    let mut pos = 0;
-    for raw in text.split_inclusive('\n') {
-        let l = raw.strip_suffix('\n').unwrap_or(raw);
-        let l = l.strip_suffix('\r').unwrap_or(l);
-        v.push((pos..pos + l.len(), l));
-        pos += raw.len();
-    }
-    v
+/// The line starting at `pos` (without `\n` and a trailing `\r`), its range, and where the next starts.
+fn line_at(text: &str, pos: usize) -> (Range<usize>, &str, usize) {
+    let rest = &text[pos..];
+    let (raw, next) = match rest.find('\n') {
+        Some(i) => (&rest[..i], pos + i + 1),
+        None => (rest, text.len()),
+    };
+    let l = raw.strip_suffix('\r').unwrap_or(raw);
+    (pos..pos + l.len(), l, next)
 }
 
 fn indent_of(l: &str) -> usize {
     l.len() - l.trim_start_matches([' ', '\t']).len()
 }
 
-/// Finds every leaktest, leakcheck, gleak and testify report in one test's output.
+/// The lines after `pos` that are not blank and indented deeper than `base`: `(their ranges and texts,
+/// where the line after them starts)`.
+fn continuation(text: &str, mut pos: usize, base: usize) -> (Vec<(Range<usize>, &str)>, usize) {
+    let mut v = Vec::new();
+    while pos < text.len() {
+        let (r, l, next) = line_at(text, pos);
+        if l.trim().is_empty() || indent_of(l) <= base {
+            break;
+        }
+        v.push((r, l));
+        pos = next;
+    }
+    (v, pos)
+}
+
+/// Finds every leaktest, leakcheck, gleak and testify report in one test's output, in output order.
 pub fn find(text: &str) -> Vec<DetectorBlock> {
     let mut out = Vec::new();
-    if !text.contains("eaked goroutine: ")
-        && !text.contains("not to leak ")
+    if !text.contains("eaked goroutine: goroutine ")
+        && !text.contains("Expected not to leak ")
         && !text.contains("found leaked go routines: ")
     {
         return out;
     }
-    let ls = lines(text);
-    let mut i = 0;
-    while i < ls.len() {
-        let (range, l) = (&ls[i].0, ls[i].1);
-        let consumed = if let Some(at) = l.find("eaked goroutine: goroutine ") {
-            stack_report(&ls, i, at, &mut out)
-        } else if let Some(at) = l.find("Expected not to leak ") {
-            gleak_report(&ls, i, &l[at..], range.start, &mut out)
+    let mut pos = 0;
+    while pos < text.len() {
+        let (range, l, next) = line_at(text, pos);
+        let found = if let Some(at) = l.find("eaked goroutine: goroutine ") {
+            stack_report(text, range, l, at, next)
+        } else if l.contains("Expected not to leak ") {
+            gleak_report(text, range, l, next)
         } else if let Some(at) = l.find("found leaked go routines: ") {
             testify_report(
-                &ls,
-                i,
+                text,
+                range,
                 &l[at + "found leaked go routines: ".len()..],
-                &mut out,
+                next,
             )
         } else {
-            0
+            None
         };
-        i += consumed.max(1);
+        pos = match found {
+            Some((b, after)) => {
+                out.push(b);
+                after
+            }
+            None => next,
+        };
     }
     out
 }
 
-/// `…leaked goroutine: goroutine N [state]:` at line `i` (`at`: where `eaked goroutine: ` starts), then the
+/// `…leaked goroutine: goroutine N [state]:` (`at`: where `eaked goroutine: ` starts in `l`), then the
 /// continuation lines, indented deeper than the line itself.
 fn stack_report(
-    ls: &[(Range<usize>, &str)],
-    i: usize,
+    text: &str,
+    range: Range<usize>,
+    l: &str,
     at: usize,
-    out: &mut Vec<DetectorBlock>,
-) -> usize {
-    let l = ls[i].1;
-    let before = &l[..at.saturating_sub(1)];
-    if !(l[at.saturating_sub(1)..].starts_with("Leaked")
-        || l[at.saturating_sub(1)..].starts_with("leaked"))
-    {
-        return 0;
+    next: usize,
+) -> Option<(DetectorBlock, usize)> {
+    let lead = at.checked_sub(1)?;
+    if !matches!(l.as_bytes()[lead], b'L' | b'l') {
+        return None;
     }
-    let detector = if before.contains("leaktest") {
-        Detector::Leaktest
+    let source = if l[..lead].contains("leaktest") {
+        Source::Leaktest
     } else {
-        Detector::Leakcheck
+        Source::Leakcheck
     };
-    let header = &l[at + "eaked goroutine: ".len()..];
-    let base = indent_of(l);
-    let mut end = i + 1;
-    while end < ls.len() && !ls[end].1.trim().is_empty() && indent_of(ls[end].1) > base {
-        end += 1;
-    }
-    let cont = ls[i + 1..end]
-        .iter()
-        .map(|(_, l)| indent_of(l))
-        .min()
-        .unwrap_or(0);
+    let (cont, after) = continuation(text, next, indent_of(l));
+    let common = cont.iter().map(|(_, l)| indent_of(l)).min().unwrap_or(0);
     let mut dump = String::with_capacity(256);
-    dump.push_str(header);
+    dump.push_str(&l[at + "eaked goroutine: ".len()..]);
     dump.push('\n');
-    for (_, cl) in &ls[i + 1..end] {
+    for (_, cl) in &cont {
         // Continuation lines keep their own tab after the common indentation.
-        dump.push_str(&cl[cont.min(indent_of(cl))..]);
+        dump.push_str(&cl[common.min(indent_of(cl))..]);
         dump.push('\n');
     }
     let goroutines = parse(&dump);
     if goroutines.is_empty() {
-        return 0;
+        return None;
     }
-    out.push(DetectorBlock {
-        detector,
-        span: ls[i].0.start..ls[end - 1].0.end,
+    let end = cont.last().map_or(range.end, |(r, _)| r.end);
+    let block = DetectorBlock {
+        source,
+        span: range.start..end,
         goroutines,
         stated_count: None,
-    });
-    end - i
+    };
+    Some((block, after))
 }
 
-/// gleak's `Expected not to leak N goroutines:` (`t`: from `Expected`) at line `i`.
+/// gleak's `Expected not to leak N goroutines:` line `l`.
 fn gleak_report(
-    ls: &[(Range<usize>, &str)],
-    i: usize,
-    t: &str,
-    _start: usize,
-    out: &mut Vec<DetectorBlock>,
-) -> usize {
-    let stated = t
-        .strip_prefix("Expected not to leak ")
+    text: &str,
+    range: Range<usize>,
+    l: &str,
+    next: usize,
+) -> Option<(DetectorBlock, usize)> {
+    let stated = l
+        .split("Expected not to leak ")
+        .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse::<usize>().ok());
-    let base = indent_of(ls[i].1);
-    let mut end = i + 1;
+    let (cont, after) = continuation(text, next, indent_of(l));
     let mut dump = String::new();
-    while end < ls.len() && !ls[end].1.trim().is_empty() && indent_of(ls[end].1) > base {
-        let l = ls[end].1.trim();
-        if l.starts_with("goroutine ") {
+    for (_, cl) in &cont {
+        let t = cl.trim();
+        if t.starts_with("goroutine ") {
             if !dump.is_empty() {
                 dump.push('\n');
             }
-            dump.push_str(l);
-            if !l.ends_with(':') {
+            dump.push_str(t);
+            if !t.ends_with(':') {
                 dump.push(':');
             }
             dump.push('\n');
-        } else if let Some(at) = l.rfind(" at ") {
+        } else if let Some(at) = t.rfind(" at ") {
             // `F(...) at dir/file.go:21`, `created by F in goroutine 18 at dir/file.go:15`
-            dump.push_str(&l[..at]);
+            dump.push_str(&t[..at]);
             dump.push_str("\n\t");
-            dump.push_str(&l[at + 4..]);
+            dump.push_str(&t[at + 4..]);
             dump.push('\n');
         } else {
-            dump.push_str(l);
+            dump.push_str(t);
             dump.push('\n');
         }
-        end += 1;
     }
     let goroutines = parse(&dump);
     if goroutines.is_empty() {
-        return 0;
+        return None;
     }
-    out.push(DetectorBlock {
-        detector: Detector::Gleak,
-        span: ls[i].0.start..ls[end - 1].0.end,
+    let end = cont.last().map_or(range.end, |(r, _)| r.end);
+    let block = DetectorBlock {
+        source: Source::Gleak,
+        span: range.start..end,
         goroutines,
         stated_count: stated,
-    });
-    end - i
+    };
+    Some((block, after))
 }
 
-/// testify's `found leaked go routines: ` (`rest`: what follows it) at line `i`.
+/// testify's `found leaked go routines: ` (`rest`: what follows it on its line).
 fn testify_report(
-    ls: &[(Range<usize>, &str)],
-    i: usize,
+    text: &str,
+    range: Range<usize>,
     rest: &str,
-    out: &mut Vec<DetectorBlock>,
-) -> usize {
+    next: usize,
+) -> Option<(DetectorBlock, usize)> {
+    let record = |s: &str| {
+        record_frame(s.trim_start_matches([' ', '\t'])).map(|f| Goroutine {
+            frames: vec![f],
+            ..Goroutine::default()
+        })
+    };
     let mut goroutines = Vec::new();
     let mut stated = None;
-    let mut end = i + 1;
-    let take = |s: &str, gs: &mut Vec<Goroutine>| -> bool {
-        let s = s.trim_start_matches([' ', '\t']);
-        match record_frame(s) {
-            Some(f) => {
-                gs.push(Goroutine {
-                    frames: vec![f],
-                    ..Goroutine::default()
-                });
-                true
-            }
-            None => false,
-        }
-    };
+    let mut end = range.end;
+    let mut after = next;
     if let Some(n) = rest.strip_suffix(" goroutines:") {
-        stated = n.trim().parse::<usize>().ok();
+        stated = Some(n.trim().parse::<usize>().ok()?);
         // The records follow as continuation lines of testify's `Error:` field.
-        while end < ls.len() && take(ls[end].1, &mut goroutines) {
-            end += 1;
+        while after < text.len() {
+            let (r, l, n) = line_at(text, after);
+            let Some(g) = record(l) else { break };
+            goroutines.push(g);
+            end = r.end;
+            after = n;
         }
-    } else if !take(rest, &mut goroutines) {
-        return 0;
+    } else {
+        goroutines.push(record(rest)?);
     }
     if goroutines.is_empty() {
-        return 0;
+        return None;
     }
-    out.push(DetectorBlock {
-        detector: Detector::Testify,
-        span: ls[i].0.start..ls[end - 1].0.end,
+    let block = DetectorBlock {
+        source: Source::Testify,
+        span: range.start..end,
         goroutines,
         stated_count: stated,
-    });
-    end - i
+    };
+    Some((block, after))
 }
 
 /// A `debug=1` frame line `#\t0x53c557\tpkg.F+0x77\t/abs/file.go:21`.
@@ -309,7 +283,7 @@ mod tests {
         let t = "=== RUN   TestPoolLeaktest\n    leaktest.go:132: leaktest: timed out checking goroutines\n    leaktest.go:150: leaktest: leaked goroutine: goroutine 22 [select]:\n        example.com/wild/detectors.(*Pool).loop(...)\n        \t/w/detectors/pool.go:21\n        created by example.com/wild/detectors.NewPool in goroutine 21\n        \t/w/detectors/pool.go:15 +0xbf\n--- FAIL: TestPoolLeaktest (0.34s)\n";
         let b = find(t);
         assert_eq!(b.len(), 1);
-        assert_eq!(b[0].detector, Detector::Leaktest);
+        assert_eq!(b[0].source, Source::Leaktest);
         let g = &b[0].goroutines[0];
         assert_eq!((g.id, g.state.as_str()), (22, "select"));
         assert_eq!(
@@ -334,10 +308,7 @@ mod tests {
         let t = "    gleak_test.go:17: \n        Timed out after 0.300s.\n        Expected not to leak 1 goroutines:\n            goroutine 19 [select]\n                example.com/wild/detectors.(*Pool).loop(...) at detectors/pool.go:21\n                created by example.com/wild/detectors.NewPool in goroutine 18 at detectors/pool.go:15\n--- FAIL: TestPoolGleak (0.31s)\n";
         let b = find(t);
         assert_eq!(b.len(), 1);
-        assert_eq!(
-            (b[0].detector, b[0].stated_count),
-            (Detector::Gleak, Some(1))
-        );
+        assert_eq!((b[0].source, b[0].stated_count), (Source::Gleak, Some(1)));
         let g = &b[0].goroutines[0];
         assert_eq!((g.id, g.state.as_str()), (19, "select"));
         assert_eq!(
@@ -353,7 +324,7 @@ mod tests {
         let one = "        \tError:      \tfound leaked go routines: #\t0x53c557\texample.com/x.(*Pool).loop+0x77\t/w/pool.go:21\n        \tTest:       \tTestPoolTestify\n";
         let b = find(one);
         assert_eq!(b.len(), 1);
-        assert_eq!(b[0].detector, Detector::Testify);
+        assert_eq!(b[0].source, Source::Testify);
         assert_eq!(b[0].goroutines.len(), 1);
         let f = &b[0].goroutines[0].frames[0];
         assert_eq!(
@@ -370,15 +341,15 @@ mod tests {
     fn grpc_style_and_panic_detectors() {
         let t = "    leakcheck.go:70: Leaked goroutine: goroutine 4 [select]:\n        example.com/wild/leakcheck.(*Conn).reader(...)\n        \t/w/leakcheck/conn.go:20\n        created by example.com/wild/leakcheck.Dial in goroutine 3\n        \t/w/leakcheck/conn.go:14 +0xbf\n";
         let b = find(t);
-        assert_eq!(b[0].detector, Detector::Leakcheck);
+        assert_eq!(b[0].source, Source::Leakcheck);
         assert_eq!(b[0].goroutines[0].id, 4);
         assert_eq!(
             panic_detector("fatal error: all goroutines are asleep - deadlock!"),
-            Some(Detector::FatalDeadlock)
+            Some(Source::FatalDeadlock)
         );
         assert_eq!(
             panic_detector("panic: Failed to parse stack trace: parse function: no function found: \"...51 frames elided...\""),
-            Some(Detector::DetectorFailed)
+            Some(Source::DetectorFailed)
         );
         assert_eq!(panic_detector("panic: boom"), None);
         assert!(find("nothing here\n").is_empty());

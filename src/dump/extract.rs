@@ -70,21 +70,34 @@ const MAX_PANIC_PREAMBLE_LINES: usize = 20_000;
 /// - test timeouts → [`Source::Timeout`]: every goroutine with a frame outside the runtime/testing harness;
 /// - other panics and fatal errors followed by a dump → [`Source::Panic`]: every goroutine but the
 ///   panicking one (the first, when `running`) that has a user frame;
+/// - the runtime's global deadlock (`fatal error: all goroutines are asleep - deadlock!`) →
+///   [`Source::FatalDeadlock`], goleak's own crash (`panic: Failed to parse stack trace: …`, its message
+///   holds the dump) → [`Source::DetectorFailed`], chosen as for panics;
+/// - leaktest, gleak, testify v2 and gRPC-style reports → their own sources (see
+///   [`detectors`](super::detectors));
 /// - goroutineleak profiles → [`Source::Dump`]: the `(leaked)` goroutines of a `debug=2` dump, every
 ///   record of a `debug=1` profile (one goroutine with its [`Goroutine::count`](super::Goroutine::count), id 0).
 ///
-/// Text without any `oroutine` substring is rejected at memory-scan speed.
+/// Text without any `oroutine` or `go routines` substring is rejected at memory-scan speed.
 pub fn extract(text: &str) -> Extraction {
     let mut ex = Extraction::default();
     let bytes = text.as_bytes();
-    if memmem::find(bytes, b"oroutine").is_none() {
+    if memmem::find(bytes, b"oroutine").is_none() && memmem::find(bytes, b"go routines").is_none() {
         return ex;
     }
     let len = bytes.len();
+    // leaktest, gleak, testify and gRPC-style reports, merged into the scan in output order.
+    let mut others = super::detectors::find(text).into_iter().peekable();
     let mut pos = 0;
     while pos < len {
         let nl = memchr::memchr(b'\n', &bytes[pos..]).map_or(len, |i| pos + i);
         let after = if nl < len { nl + 1 } else { len };
+        if let Some(b) = others.next_if(|b| b.span.start <= pos) {
+            let end = b.span.end;
+            push_block(&mut ex, b.source, b.span, b.goroutines);
+            pos = memchr::memchr(b'\n', &bytes[end.min(len)..]).map_or(len, |i| end + i + 1);
+            continue;
+        }
         let raw = &text[pos..nl];
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let t = line.trim_start_matches([' ', '\t']);
@@ -217,11 +230,14 @@ fn panic_block(
         push_block(ex, Source::Synctest, span, gs);
     } else {
         let mut gs = region.goroutines;
-        if gs.first().is_some_and(|g| g.state == "running") {
-            gs.remove(0);
+        // The panicking goroutine comes first; a panic chain that runs on into the runtime's own trace
+        // (goleak's crash on Go 1.24) prints it once more.
+        if let Some(first) = gs.first().filter(|g| g.state == "running").map(|g| g.id) {
+            gs.retain(|g| !(g.id == first && g.state == "running"));
         }
         gs.retain(has_user_frame);
-        push_block(ex, Source::Panic, span, gs);
+        let source = super::detectors::panic_detector(t).unwrap_or(Source::Panic);
+        push_block(ex, source, span, gs);
     }
     Some(region.next)
 }
@@ -527,7 +543,7 @@ mod tests {
             ex.panic.as_deref(),
             Some("fatal error: all goroutines are asleep - deadlock!")
         );
-        assert_eq!(ids(&ex), [(Source::Panic, 1, 0)]);
+        assert_eq!(ids(&ex), [(Source::FatalDeadlock, 1, 0)]);
         assert_eq!(block_text(FATAL_DEADLOCK, &ex, 0).lines().count(), 5);
 
         // Without GOTRACEBACK=all only the panicking goroutine is printed: a block, no suspect.

@@ -35,6 +35,18 @@ pub enum Source {
     Panic,
     /// A bare goroutine dump or goroutineleak profile.
     Dump,
+    /// github.com/fortytw2/leaktest (`leaktest: leaked goroutine: …`).
+    Leaktest,
+    /// Gomega's gleak (`HaveLeaked`: `Expected not to leak N goroutines:`).
+    Gleak,
+    /// go-openapi/testify v2 `NoGoRoutineLeak` (`found leaked go routines: …`).
+    Testify,
+    /// gRPC's internal/leakcheck and checkers like it (`Leaked goroutine: …`).
+    Leakcheck,
+    /// The runtime's `fatal error: all goroutines are asleep - deadlock!` dump.
+    FatalDeadlock,
+    /// The dump printed by a leak detector that crashed (goleak's `panic: Failed to parse stack trace: …`).
+    DetectorFailed,
 }
 
 impl Source {
@@ -47,6 +59,12 @@ impl Source {
             Source::Timeout => "timeout",
             Source::Panic => "panic",
             Source::Dump => "dump",
+            Source::Leaktest => "leaktest",
+            Source::Gleak => "gleak",
+            Source::Testify => "testify",
+            Source::Leakcheck => "leakcheck",
+            Source::FatalDeadlock => "fatal-deadlock",
+            Source::DetectorFailed => "detector-failed",
         }
     }
 }

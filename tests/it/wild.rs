@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use goleash::dump::detectors::{self, Detector};
+use goleash::dump::detectors;
 use goleash::dump::wrappers::{self, canonical_function, Wrapper};
-use goleash::dump::{self as gdump, Goroutine};
+use goleash::dump::{self as gdump, Goroutine, Source};
 use goleash::logform::LineNormalizer;
 
 use crate::common::*;
@@ -106,16 +106,14 @@ fn log_forms_give_back_what_go_test_printed() {
 }
 
 /// `(test, detector, goroutines, stated count, first function, creator)` of every detector block.
-fn detector_blocks(
-    rel: &str,
-) -> BTreeSet<(String, Detector, usize, Option<usize>, String, String)> {
+fn detector_blocks(rel: &str) -> BTreeSet<(String, Source, usize, Option<usize>, String, String)> {
     let mut v = BTreeSet::new();
     for ((_, test), text) in outputs(rel) {
         for b in detectors::find(&text) {
             let g = &b.goroutines[0];
             v.insert((
                 test.clone(),
-                b.detector,
+                b.source,
                 b.goroutines.len(),
                 b.stated_count,
                 g.frames[0].function.clone(),
@@ -138,7 +136,7 @@ fn other_detectors_are_extracted_with_exact_counts() {
         let want = BTreeSet::from([
             (
                 "TestPoolGleak".into(),
-                Detector::Gleak,
+                Source::Gleak,
                 1,
                 Some(1),
                 pool.clone(),
@@ -146,7 +144,7 @@ fn other_detectors_are_extracted_with_exact_counts() {
             ),
             (
                 "TestPoolLeaktest".into(),
-                Detector::Leaktest,
+                Source::Leaktest,
                 1,
                 None,
                 pool.clone(),
@@ -154,7 +152,7 @@ fn other_detectors_are_extracted_with_exact_counts() {
             ),
             (
                 "TestPoolTestify".into(),
-                Detector::Testify,
+                Source::Testify,
                 1,
                 None,
                 pool.clone(),
@@ -167,7 +165,7 @@ fn other_detectors_are_extracted_with_exact_counts() {
         let got = detector_blocks(&format!("{v}/test.json"));
         let want = BTreeSet::from([(
             "TestDialForgetsClose".to_string(),
-            Detector::Leakcheck,
+            Source::Leakcheck,
             1,
             None,
             "example.com/wild/leakcheck.(*Conn).reader".to_string(),
@@ -179,8 +177,8 @@ fn other_detectors_are_extracted_with_exact_counts() {
             "example.com/wild/deadlock".into(),
             "TestWaitsForever".into(),
         )];
-        let fatal: Vec<Detector> = text.lines().filter_map(detectors::panic_detector).collect();
-        assert_eq!(fatal, [Detector::FatalDeadlock], "{v}");
+        let fatal: Vec<Source> = text.lines().filter_map(detectors::panic_detector).collect();
+        assert_eq!(fatal, [Source::FatalDeadlock], "{v}");
         let out = outputs(&format!("{v}/test.json"));
         let text = &out[&("example.com/wild/goleakcrash".into(), "TestDeepLeak".into())];
         let crash = text
@@ -358,4 +356,239 @@ fn wrapper_started_leaks_name_the_users_call_site() {
     }
     want.remove("StartWaitGroupGo.func1");
     assert_eq!(creators("go1.24/test.json"), want);
+}
+
+/// The id and creator (function, file, line) of each leak form of `fixtures/wild/forms`, as reported
+/// with `--root fixtures/wild`: the same in every capture.
+fn forms_report(input: &std::path::Path) -> BTreeMap<String, (String, String, String, u64)> {
+    let root = module().join("../wild");
+    let run = goleash(&[input], &["--root", root.to_str().unwrap(), "-q"]);
+    let json = run.json.unwrap();
+    json["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| {
+            l["function"]
+                .as_str()
+                .unwrap()
+                .starts_with("example.com/wild/forms.")
+        })
+        .map(|l| {
+            let f = canonical_function(l["function"].as_str().unwrap())
+                .trim_start_matches("example.com/wild/forms.")
+                .to_string();
+            let c = &l["created_by"];
+            (
+                f,
+                (
+                    l["id"].as_str().unwrap().to_string(),
+                    c["function"]
+                        .as_str()
+                        .unwrap()
+                        .trim_start_matches("example.com/wild/forms.")
+                        .to_string(),
+                    c["file"].as_str().unwrap().to_string(),
+                    c["line"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Issue 14's done-when: each leak form keeps its id on Go 1.24-1.27, with and without -trimpath, vendored,
+/// on Linux and Windows paths, in JSON, plain -v, CRLF and coloured logs, and in GitHub-timestamped and
+/// de-indented logs (undone line by line by `logform::LineNormalizer`: the readers do not call it yet);
+/// and its creator is the user's call site, not the wrapper.
+#[test]
+fn each_leak_form_has_one_id_and_the_users_creator_in_every_capture() {
+    let e = |id: &str, creator: &str, file: &str, line: u64| {
+        (id.to_string(), creator.to_string(), file.to_string(), line)
+    };
+    let mut want = BTreeMap::from([
+        (
+            "StartDirect.func1".to_string(),
+            e("fafe36f74b9c", "StartDirect", "forms/forms.go", 18),
+        ),
+        (
+            "StartGroup.func1".to_string(),
+            e("bc4561358420", "StartGroup", "forms/forms.go", 27),
+        ),
+        (
+            "StartAfterFunc.func1".to_string(),
+            e("f3bd86af3ccb", "StartAfterFunc", "forms/forms.go", 37),
+        ),
+        (
+            "StartContextAfterFunc.func1".to_string(),
+            e(
+                "f3ce24ecbdd6",
+                "StartContextAfterFunc",
+                "forms/forms.go",
+                46,
+            ),
+        ),
+        (
+            "mk.func1".to_string(),
+            e("4031e79d1e55", "StartWorker", "forms/forms.go", 62),
+        ),
+        (
+            "StartWaitGroupGo.func1".to_string(),
+            e("129beb139691", "StartWaitGroupGo", "forms/wggo.go", 12),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs: Vec<(String, std::path::PathBuf)> = [
+        "go1.25/test.json",
+        "go1.25/test-trimpath.json",
+        "go1.25/test-v.txt",
+        "go1.26/test.json",
+        "go1.26/test-trimpath.json",
+        "go1.26/test-v.txt",
+        "go1.26/vendor.json",
+        "go1.27/test.json",
+        "go1.27/test-trimpath.json",
+        "go1.27/test-v.txt",
+        "derived/windows.json",
+        "derived/windows-v.txt",
+        "derived/crlf.json",
+        "derived/crlf-v.txt",
+        "derived/ansi-v.txt",
+    ]
+    .iter()
+    .map(|r| (r.to_string(), stream(&format!("wild/{r}"))))
+    .collect();
+    for rel in [
+        "derived/timestamped.json",
+        "derived/timestamped-v.txt",
+        "derived/deindented-v.txt",
+        "derived/windows-timestamped-deindented-v.txt",
+    ] {
+        let p = dir.path().join(rel.replace('/', "_"));
+        std::fs::write(&p, normalized(&read(rel)).0).unwrap();
+        inputs.push((format!("{rel} (normalized)"), p));
+    }
+    for (name, p) in &inputs {
+        assert_eq!(&forms_report(p), &want, "{name}");
+    }
+    want.remove("StartWaitGroupGo.func1");
+    for rel in [
+        "go1.24/test.json",
+        "go1.24/test-trimpath.json",
+        "go1.24/test-v.txt",
+    ] {
+        assert_eq!(forms_report(&stream(&format!("wild/{rel}"))), want, "{rel}");
+    }
+}
+
+/// `(id, sources, goroutines, function, occurrences as (test, source, count))` of every leak of a capture.
+type LeakRow = (String, Vec<String>, u64, String, Vec<(String, String, u64)>);
+
+fn leak_rows(rel: &str, root: &str) -> Vec<LeakRow> {
+    let root = module().join(root);
+    let run = goleash(
+        &[&stream(&format!("wild/{rel}"))],
+        &["--root", root.to_str().unwrap(), "-q"],
+    );
+    let json = run.json.unwrap();
+    json["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            (
+                s(&l["id"]),
+                l["sources"].as_array().unwrap().iter().map(s).collect(),
+                l["goroutines"].as_u64().unwrap(),
+                s(&l["function"]),
+                l["occurrences"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| (s(&o["test"]), s(&o["source"]), o["count"].as_u64().unwrap_or(1)))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn other_detectors_report_with_their_own_sources() {
+    let o = |t: &str, s: &str| (t.to_string(), s.to_string(), 1);
+    for v in ["go1.26", "go1.27"] {
+        // One leak (the pool's loop) seen by three detectors in three test binaries: 3 goroutines.
+        assert_eq!(
+            leak_rows(&format!("{v}/detectors.json"), "../wild/detectors"),
+            [(
+                "1fa22cb97f3d".to_string(),
+                vec![
+                    "gleak".to_string(),
+                    "leaktest".to_string(),
+                    "testify".to_string()
+                ],
+                3,
+                "example.com/wild/detectors.(*Pool).loop".to_string(),
+                vec![
+                    o("TestPoolGleak", "gleak"),
+                    o("TestPoolLeaktest", "leaktest"),
+                    o("TestPoolTestify", "testify"),
+                ],
+            )],
+            "{v}"
+        );
+    }
+    for v in ["go1.24", "go1.25", "go1.26", "go1.27"] {
+        let rows = leak_rows(&format!("{v}/deadlock.json"), "../wild");
+        let got: Vec<(String, Vec<String>, u64)> = rows
+            .iter()
+            .map(|r| (r.3.clone(), r.1.clone(), r.2))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "example.com/wild/deadlock.TestWaitsForever".to_string(),
+                    vec!["fatal-deadlock".to_string()],
+                    1
+                ),
+                (
+                    "example.com/wild/deadlock.Pair.func1".to_string(),
+                    vec!["fatal-deadlock".to_string()],
+                    1
+                ),
+            ],
+            "{v}"
+        );
+        let rows = leak_rows(&format!("{v}/test.json"), "../wild");
+        let pick = |prefix: &str| -> Vec<(Vec<String>, u64, Vec<(String, String, u64)>)> {
+            rows.iter()
+                .filter(|r| r.3.starts_with(prefix))
+                .map(|r| (r.1.clone(), r.2, r.4.clone()))
+                .collect()
+        };
+        // goleak's crash: the leak of its dump, once (Go 1.24 prints the dump twice: the same goroutine).
+        let crash_occurrences = if v == "go1.24" { 2 } else { 1 };
+        assert_eq!(
+            pick("example.com/wild/goleakcrash."),
+            [(
+                vec!["detector-failed".to_string()],
+                1,
+                vec![o("TestDeepLeak", "detector-failed"); crash_occurrences]
+            )],
+            "{v}"
+        );
+        assert_eq!(
+            pick("example.com/wild/leakcheck."),
+            [(
+                vec!["leakcheck".to_string()],
+                1,
+                vec![o("TestDialForgetsClose", "leakcheck")]
+            )],
+            "{v}"
+        );
+        assert!(
+            rows.iter().all(|r| !r.3.starts_with("testing.")),
+            "{v}: {rows:?}"
+        );
+    }
 }

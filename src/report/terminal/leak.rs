@@ -169,6 +169,12 @@ pub(super) fn found_by(source: Source) -> &'static str {
         Source::Timeout => "found in the timeout's goroutine dump",
         Source::Panic => "found in the panic's goroutine dump",
         Source::Dump => "found in a goroutine dump",
+        Source::Leaktest => "found by leaktest",
+        Source::Gleak => "found by gleak",
+        Source::Testify => "found by testify's NoGoRoutineLeak",
+        Source::Leakcheck => "found by a leak check",
+        Source::FatalDeadlock => "found in the global deadlock's goroutine dump",
+        Source::DetectorFailed => "found in the dump of a leak detector that crashed",
     }
 }
 
