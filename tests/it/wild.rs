@@ -505,7 +505,13 @@ fn leak_rows(rel: &str, root: &str) -> Vec<LeakRow> {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|o| (s(&o["test"]), s(&o["source"]), o["count"].as_u64().unwrap_or(1)))
+                    .map(|o| {
+                        (
+                            s(&o["test"]),
+                            s(&o["source"]),
+                            o["count"].as_u64().unwrap_or(1),
+                        )
+                    })
                     .collect(),
             )
         })
