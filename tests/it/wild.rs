@@ -480,8 +480,11 @@ fn each_leak_form_has_one_id_and_the_users_creator_in_every_capture() {
     }
 }
 
-/// `(id, sources, goroutines, function, occurrences as (test, source, count))` of every leak of a capture.
-type LeakRow = (String, Vec<String>, u64, String, Vec<(String, String, u64)>);
+/// `(test, source, count)` of an occurrence.
+type Occ = (String, String, u64);
+
+/// `(id, sources, goroutines, function, occurrences)` of every leak of a capture.
+type LeakRow = (String, Vec<String>, u64, String, Vec<Occ>);
 
 fn leak_rows(rel: &str, root: &str) -> Vec<LeakRow> {
     let root = module().join(root);
@@ -566,7 +569,7 @@ fn other_detectors_report_with_their_own_sources() {
             "{v}"
         );
         let rows = leak_rows(&format!("{v}/test.json"), "../wild");
-        let pick = |prefix: &str| -> Vec<(Vec<String>, u64, Vec<(String, String, u64)>)> {
+        let pick = |prefix: &str| -> Vec<(Vec<String>, u64, Vec<Occ>)> {
             rows.iter()
                 .filter(|r| r.3.starts_with(prefix))
                 .map(|r| (r.1.clone(), r.2, r.4.clone()))
