@@ -1,54 +1,61 @@
 #!/usr/bin/env bash
 # Installs goleash for the goleash Action and puts it on the job's PATH.
 #
-# When the action is used at a release tag (uses: owner/goleash@v1.2.3), or the `version` input names
-# one, the prebuilt release asset for the runner's OS and architecture is downloaded and its SHA-256
-# checked; otherwise (a branch, a commit, `uses: ./`), or when the download fails, goleash is built
-# from the action's own source with `cargo install --locked --path "$GITHUB_ACTION_PATH"`.
+# Every ref of the action (a release tag, `v0`, `main`, a commit SHA) installs the release named in
+# action/version (or the `version` input): the archive for the runner's OS and architecture is
+# downloaded from the release and its SHA-256 checked against action/checksums, which the release
+# workflow commits for every release, so a SHA pin verifies the binary against a checksum that is part
+# of the pinned commit. At the release tag itself (its commit predates the checksum commit) the
+# release's own `.sha256` file is used instead. Where `gh` exists, its build-provenance attestation is
+# verified too. A checksum that does not match stops the step (status 2): nothing is installed and
+# nothing is built instead. A missing asset (a runner the release has no binary for, a version that was
+# never released) falls back to building from the action's own source with `cargo install`, saying why;
+# `version: source` always builds from source.
 #
-# Environment (set by action.yml from its inputs and the github context; never from `${{ }}` inside
-# the script):
-#   GOLEASH_VERSION            the `version` input (a release tag), may be empty
-#   GOLEASH_ACTION_REF         github.action_ref, may be empty (composite actions)
+# Environment (set by action.yml from its inputs and the github context; never `${{ }}` in the script):
+#   GOLEASH_VERSION            the `version` input: empty, `X.Y.Z`/`vX.Y.Z`, or `source`
+#   GOLEASH_DOWNLOAD_URL       the `download-url` input: where releases are (default GITHUB_SERVER_URL,
+#                              e.g. a GitHub Enterprise Server host, or https://github.com)
 #   GOLEASH_ACTION_REPOSITORY  github.action_repository, may be empty
-#   GITHUB_ACTION_PATH, GITHUB_PATH, GITHUB_SERVER_URL, RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP (the runner's)
-#   GOLEASH_INSTALL_DRY_RUN=1  print what would be done, do nothing (for tests)
+#   GITHUB_ACTION_PATH, GITHUB_PATH, GITHUB_SERVER_URL, RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP (the
+#   runner's; on Windows these are Windows paths such as D:\a\_temp, converted with cygpath)
+#   GH_TOKEN                   for `gh attestation verify` only
 set -euo pipefail
 
-action_path=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}
-ref=${GOLEASH_VERSION:-${GOLEASH_ACTION_REF:-}}
+# shellcheck source=action/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+# The job token is only for `gh attestation verify`: nothing else here (cargo's build scripts) gets it.
+gh_token=${GH_TOKEN:-}
+unset GH_TOKEN GITHUB_TOKEN GOLEASH_GITHUB_TOKEN
+
+action_path_raw=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}
+action_path=$(to_posix "$action_path_raw")
 repository=${GOLEASH_ACTION_REPOSITORY:-}
-server=${GITHUB_SERVER_URL:-https://github.com}
-temp=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
-dry_run=${GOLEASH_INSTALL_DRY_RUN:-}
+server=${GOLEASH_DOWNLOAD_URL:-${GITHUB_SERVER_URL:-https://github.com}}
+server=${server%/}
+temp=$(to_posix "${RUNNER_TEMP:-${TMPDIR:-/tmp}}")
 
-# Composite actions may see an empty github.action_ref: the runner checks actions out under
-# .../_actions/OWNER/NAME/REF, which says the same.
-if [[ $action_path =~ /_actions/([^/]+)/([^/]+)/([^/]+)/?$ ]]; then
-  repository=${repository:-${BASH_REMATCH[1]}/${BASH_REMATCH[2]}}
-  if [[ -z ${GOLEASH_VERSION:-} && -z ${GOLEASH_ACTION_REF:-} ]]; then
-    ref=${BASH_REMATCH[3]}
-  fi
+# The runner checks actions out under .../_actions/OWNER/NAME/REF (with backslashes on Windows).
+if [[ -z $repository && ${action_path_raw//\\//} =~ /_actions/([^/]+)/([^/]+)/[^/]+/?$ ]]; then
+  repository=${BASH_REMATCH[1]}/${BASH_REMATCH[2]}
 fi
-
-is_release() {
-  [[ $1 =~ ^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]]
-}
 
 target() {
   case "${RUNNER_OS:-$(uname -s)}/${RUNNER_ARCH:-$(uname -m)}" in
-    Linux/X64 | Linux/x86_64) echo x86_64-unknown-linux-gnu ;;
-    Linux/ARM64 | Linux/aarch64) echo aarch64-unknown-linux-gnu ;;
+    Linux/X64 | Linux/x86_64) echo x86_64-unknown-linux-musl ;;
+    Linux/ARM64 | Linux/aarch64) echo aarch64-unknown-linux-musl ;;
     macOS/ARM64 | Darwin/arm64) echo aarch64-apple-darwin ;;
     macOS/X64 | Darwin/x86_64) echo x86_64-apple-darwin ;;
     Windows/X64) echo x86_64-pc-windows-msvc ;;
+    Windows/ARM64) echo aarch64-pc-windows-msvc ;;
     *) echo "" ;;
   esac
 }
 
 add_to_path() {
   if [[ -n ${GITHUB_PATH:-} ]]; then
-    printf '%s\n' "$1" >>"$GITHUB_PATH"
+    to_native "$1" >>"$(to_posix "$GITHUB_PATH")"
   fi
 }
 
@@ -60,66 +67,104 @@ sha256() {
   fi
 }
 
-# Downloads and unpacks the release asset into $1; fails quietly (status 1) when anything is missing.
-download_release() {
-  local bin_dir=$1 tag=$2 triple=$3 ext=tar.gz
-  [[ $triple == *windows* ]] && ext=zip
-  local asset="goleash-${tag}-${triple}.${ext}"
-  local url="${server}/${repository}/releases/download/${tag}/${asset}"
-  if [[ -n $dry_run ]]; then
-    echo "download ${url}"
-    echo "verify ${url}.sha256"
-    echo "install into ${bin_dir}"
-    return 0
-  fi
-  local work
-  work=$(mktemp -d "${temp}/goleash-download.XXXXXX")
-  curl -fsSL --retry 3 -o "${work}/${asset}" "$url" || return 1
-  curl -fsSL --retry 3 -o "${work}/${asset}.sha256" "${url}.sha256" || return 1
-  local want got
-  want=$(cut -d' ' -f1 <"${work}/${asset}.sha256")
-  got=$(sha256 "${work}/${asset}")
-  if [[ -z $want || $want != "$got" ]]; then
-    echo "goleash action: checksum mismatch for ${asset}" >&2
-    return 1
-  fi
-  mkdir -p "$bin_dir"
-  if [[ $ext == zip ]]; then
-    unzip -q -o -j "${work}/${asset}" -d "$bin_dir" || return 1
-  else
-    tar -xzf "${work}/${asset}" -C "$bin_dir" --strip-components=1 || return 1
-  fi
-  [[ -x "${bin_dir}/goleash" || -x "${bin_dir}/goleash.exe" ]]
-}
-
 build_from_source() {
   local root="${temp}/goleash-cargo"
-  if [[ -n $dry_run ]]; then
-    echo "cargo install --locked --path ${action_path} --root ${root}"
-    echo "install into ${root}/bin"
-    return 0
-  fi
   if ! command -v cargo >/dev/null 2>&1; then
-    echo "goleash action: cargo is not installed; install Rust (e.g. dtolnay/rust-toolchain) or use the action at a release tag" >&2
-    exit 2
+    die "cargo is not installed, so goleash cannot be built from source; install Rust (e.g. dtolnay/rust-toolchain) or use a version that has a release for this runner"
   fi
+  say "building goleash from ${action_path} with cargo install (cached by actions/cache when the workflow restores ${root})"
   cargo install --locked --quiet --path "$action_path" --root "$root"
   add_to_path "${root}/bin"
   "${root}/bin/goleash" --version
 }
 
-triple=$(target)
-if is_release "$ref" && [[ -n $repository && -n $triple ]]; then
-  tag=$ref
-  [[ $tag == v* ]] || tag="v${tag}"
-  bin_dir="${temp}/goleash-${tag}"
-  if download_release "$bin_dir" "$tag" "$triple"; then
-    if [[ -z $dry_run ]]; then
-      add_to_path "$bin_dir"
-      "${bin_dir}/goleash" --version
-    fi
-    exit 0
-  fi
-  echo "goleash action: no usable release asset for ${tag} (${triple}); building from source" >&2
+unpack() {
+  local archive=$1 into=$2
+  mkdir -p "$into"
+  case $archive in
+    *.zip)
+      if command -v unzip >/dev/null 2>&1; then
+        unzip -q -o "$archive" -d "$into"
+      else
+        tar -xf "$archive" -C "$into"
+      fi
+      ;;
+    *) tar -xzf "$archive" -C "$into" ;;
+  esac
+}
+
+version=${GOLEASH_VERSION:-}
+if [[ $version == source ]]; then
+  build_from_source
+  exit 0
 fi
-build_from_source
+if [[ -z $version ]]; then
+  [[ -r "${action_path}/action/version" ]] || die "${action_path}/action/version is missing"
+  version=$(tr -d ' \r\n' <"${action_path}/action/version")
+fi
+[[ $version =~ ^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]] || die "version must be X.Y.Z, vX.Y.Z or source, not '${version}'"
+tag=v${version#v}
+
+triple=$(target)
+if [[ -z $triple ]]; then
+  say "goleash ${tag} has no release binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}; building from source"
+  build_from_source
+  exit 0
+fi
+if [[ -z $repository ]]; then
+  say "the action's repository is unknown (no github.action_repository, not under _actions/); building from source"
+  build_from_source
+  exit 0
+fi
+
+ext=tar.gz
+[[ $triple == *windows* ]] && ext=zip
+asset="goleash-${tag}-${triple}.${ext}"
+url="${server}/${repository}/releases/download/${tag}/${asset}"
+work=$(mktemp -d "${temp}/goleash-download.XXXXXX")
+
+# The checksum committed with the action, if this commit has one for the release.
+want=""
+if [[ -r "${action_path}/action/checksums" ]]; then
+  want=$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1; exit }' "${action_path}/action/checksums")
+fi
+
+code=$(curl -sSL --retry 3 --proto '=https,http' -o "${work}/${asset}" -w '%{http_code}' "$url" 2>/dev/null) || true
+if [[ $code != 200 ]]; then
+  why="HTTP ${code}"
+  [[ $code == 000 || -z $code ]] && why="no answer from ${server}"
+  say "no usable release asset ${url} (${why}); building from source"
+  build_from_source
+  exit 0
+fi
+source_of_sum="action/checksums"
+if [[ -z $want ]]; then
+  source_of_sum="the release's ${asset}.sha256"
+  curl -fsSL --retry 3 -o "${work}/${asset}.sha256" "${url}.sha256" 2>/dev/null \
+    || die "${asset}: action/checksums has no entry for it and the release has no ${asset}.sha256; refusing an unverified binary"
+  want=$(cut -d' ' -f1 <"${work}/${asset}.sha256")
+fi
+got=$(sha256 "${work}/${asset}")
+if [[ $want != "$got" ]]; then
+  die "checksum mismatch for ${asset}: ${source_of_sum} says ${want}, the download is ${got}; refusing to install it"
+fi
+say "${asset}: SHA-256 ${got} matches ${source_of_sum}"
+
+if command -v gh >/dev/null 2>&1 && [[ -n $gh_token ]]; then
+  if GH_TOKEN=$gh_token gh attestation verify "${work}/${asset}" --repo "$repository" >/dev/null 2>&1; then
+    say "${asset}: build-provenance attestation verified"
+  else
+    say "warning: the build-provenance attestation of ${asset} could not be verified (gh attestation verify failed); the checksum matched"
+  fi
+fi
+
+bin_dir="${temp}/goleash-${tag}"
+unpack "${work}/${asset}" "$work/unpacked"
+rm -rf "$bin_dir"
+mv "${work}/unpacked/goleash-${tag}-${triple}" "$bin_dir" || die "${asset} does not hold goleash-${tag}-${triple}/"
+exe="${bin_dir}/goleash"
+[[ $windows == true ]] && exe="${bin_dir}/goleash.exe"
+[[ -x $exe ]] || die "${asset} does not hold an executable goleash"
+rm -rf "$work"
+add_to_path "$bin_dir"
+"$exe" --version

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs goleash's whole test suite on a fresh machine: installs what the tests need when it is missing
-# (xmllint and shellcheck from Debian's packages, junitparser from PyPI, the fixture module's Go dependencies,
+# (xmllint and shellcheck from Debian's packages, junitparser and zizmor from PyPI, the fixture module's Go dependencies,
 # actionlint through the Go module proxy), then `cargo test --locked`. Go is required: the live tests run the
 # fixture module. A missing tool fails the run; nothing is skipped.
 set -euo pipefail
@@ -26,8 +26,14 @@ need shellcheck "Debian package shellcheck"
 python3 -c 'import junitparser' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check junitparser
 python3 -c 'import junitparser' || { echo "test.sh: junitparser (PyPI) could not be installed" >&2; exit 1; }
+# zizmor (PyPI) audits the workflows and action.yml; pip puts it in ~/.local/bin without a virtualenv.
+export PATH="$PATH:$HOME/.local/bin"
+command -v zizmor >/dev/null 2>&1 \
+  || python3 -m pip install --quiet --disable-pip-version-check zizmor
+need zizmor "pip install zizmor (PyPI)"
 
-export PATH="$PATH:$(go env GOPATH)/bin"
+gopath=$(go env GOPATH)
+export PATH="$PATH:${gopath}/bin"
 if ! command -v actionlint >/dev/null 2>&1; then
   GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 fi

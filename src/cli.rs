@@ -151,9 +151,15 @@ pub struct Cli {
     /// Append a Markdown job summary to PATH (under GitHub Actions the default is $GITHUB_STEP_SUMMARY).
     #[arg(long, value_name = "PATH")]
     summary: Option<PathBuf>,
-    /// Publish a check run named goleash with every annotation through the GitHub API (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_API_URL).
+    /// Publish a check run with every annotation through the GitHub API (GOLEASH_GITHUB_TOKEN or GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_API_URL).
     #[arg(long)]
     checks: bool,
+    /// The commit of the check run (default: the pull request's head on pull_request, the triggering head on workflow_run, else GITHUB_SHA).
+    #[arg(long, value_name = "SHA", requires = "checks")]
+    check_sha: Option<String>,
+    /// The check run's name (default: goleash, with the job, runner and matrix values under GitHub Actions).
+    #[arg(long, value_name = "NAME", requires = "checks")]
+    check_name: Option<String>,
     /// Write SARIF 2.1.0 to PATH, one result per leak group, for code scanning.
     #[arg(long, value_name = "PATH")]
     sarif: Option<PathBuf>,
@@ -275,6 +281,7 @@ impl Cli {
                 "GITHUB_SHA" => env.github_sha.clone(),
                 other => var(other),
             })
+            .and_then(|c| c.with_overrides(self.check_sha.as_deref(), self.check_name.as_deref()))
         });
         Settings {
             root: self.root.clone().or_else(|| env.default_root()),

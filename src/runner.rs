@@ -5,6 +5,11 @@
 //! the child is still running. `-json` is added after `test` when a `go test` command lacks it. The
 //! exit status is the worse of goleash's and the child's: a child that failed makes it at least 1, so a
 //! CI step needs no `set -o pipefail`.
+//!
+//! The child never sees a GitHub token: `GITHUB_TOKEN` and goleash's own token variable
+//! ([`TOKEN_VARS`]) are removed from its environment (tests, their dependencies' `init()` and whatever
+//! they start would otherwise hold the job's token, and a test that prints its environment would put it
+//! into every report). goleash itself keeps them for `--checks`, which publishes after the child exited.
 
 use std::ffi::{OsStr, OsString};
 use std::io::{self, BufRead, BufReader, Read};
@@ -13,6 +18,9 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::error::Error;
 use crate::text::sanitize;
+
+/// The variables removed from the child's environment.
+pub const TOKEN_VARS: [&str; 2] = ["GITHUB_TOKEN", crate::report::checks::TOKEN_VAR];
 
 /// How many lines may wait between the child and the pipeline before the child is made to wait.
 const QUEUE_LINES: usize = 4096;
@@ -116,8 +124,8 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts `argv` (after [`with_json`]) with piped standard output and error; standard input is
-    /// inherited. An error names the command.
+    /// Starts `argv` (after [`with_json`]) with piped standard output and error, without the
+    /// [`TOKEN_VARS`]; standard input is inherited. An error names the command.
     pub fn start(argv: &[OsString]) -> Result<Running, Error> {
         let argv = with_json(argv);
         let command = display(&argv);
@@ -127,7 +135,11 @@ impl Running {
                 "no command after `--`",
             )));
         };
-        let mut child = Command::new(program)
+        let mut cmd = Command::new(program);
+        for k in TOKEN_VARS {
+            cmd.env_remove(k);
+        }
+        let mut child = cmd
             .args(args)
             .stdin(Stdio::inherit())
             .stdout(Stdio::piped())

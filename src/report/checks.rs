@@ -1,12 +1,18 @@
-//! A check run (`--checks`) through the GitHub REST API with the `octocrab` crate: one run named
-//! `goleash` on `GITHUB_SHA` with a conclusion, a summary, a text and *every* annotation (not only the
-//! ones the runner's per-step caps let through), 50 per request: the run is created with the first 50
-//! and the rest are added with `PATCH` in batches of 50.
+//! A check run (`--checks`) through the GitHub REST API with the `octocrab` crate: one run on the
+//! commit users look at (the pull request's head on `pull_request`, the triggering head on
+//! `workflow_run`, else `GITHUB_SHA`; `--check-sha` overrides), named per matrix leg (`--check-name`
+//! overrides), linking to the job, with a conclusion, a summary, a text and *every* annotation (not only
+//! the ones the runner's per-step caps let through), 50 per request: the run is created with the first
+//! 50 and the rest are added with `PATCH` in batches of 50. Every text field is cut to GitHub's limits
+//! before it is sent, saying how much was left out.
 //!
-//! The base URL is `GITHUB_API_URL` (GitHub Enterprise works), the token `GITHUB_TOKEN`. Server errors,
-//! transport errors and rate limits are retried a bounded number of times; whatever still fails (a
-//! fork's read-only token answers 403) becomes a warning for standard error, never a crash and never the
-//! token in any text. The async runtime (tokio, current-thread) lives inside [`publish`] only.
+//! The base URL is `GITHUB_API_URL` (GitHub Enterprise Server works), the token `GOLEASH_GITHUB_TOKEN`
+//! (the Action's name for it, so that nothing else in the job needs to see it) or `GITHUB_TOKEN`. Server
+//! errors, transport errors and rate limits are retried a bounded number of times; a creation is only
+//! retried after looking up whether the failed attempt did create the run (so a 502 from a proxy that
+//! passed the request on never makes two runs). Whatever still fails (a fork's read-only token answers
+//! 403) becomes a warning for standard error, never a crash and never the token in any text. The async
+//! runtime (tokio, current-thread) lives inside [`publish`] only.
 //!
 //! [`plan`] and [`decide`] are pure: the requests and the retry decisions can be tested without I/O.
 
@@ -24,14 +30,17 @@ use crate::report::summary;
 use crate::text::{truncate, Keep};
 use crate::view::{FailOn, View};
 
-/// The check run's name.
+/// The check run's name outside a GitHub Actions job (and its prefix inside one).
 pub const CHECK_NAME: &str = "goleash";
 /// Annotations per request (the API's limit).
 pub const BATCH: usize = 50;
-/// The API's limit for `output.summary` and `output.text`, in characters (kept in bytes here).
+/// The API's limit for `output.summary` and `output.text`, in characters (kept in bytes here, which is
+/// never more characters).
 pub const TEXT_LIMIT: usize = 65_535;
-/// The API's limit for an annotation's message and raw details (kept in characters).
-pub const ANNOTATION_MESSAGE_LIMIT: usize = 60_000;
+/// The API's limit for an annotation's `message` (64 KB), kept in bytes.
+pub const ANNOTATION_MESSAGE_LIMIT: usize = 65_536;
+/// The token variable the Action sets (read before `GITHUB_TOKEN`).
+pub const TOKEN_VAR: &str = "GOLEASH_GITHUB_TOKEN";
 
 /// Where the check run goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +53,12 @@ pub struct Target {
     pub repo: String,
     /// The commit.
     pub sha: String,
+    /// The check run's name.
+    pub name: String,
+    /// The job's page (`details_url`), when known.
+    pub details_url: Option<String>,
+    /// This invocation's own `external_id` (random), by which a run it created is found again.
+    pub external_id: String,
 }
 
 /// How often and how long to retry.
@@ -77,6 +92,8 @@ pub struct Config {
     pub retry: Retry,
     /// Connect and read timeout per request.
     pub timeout: Duration,
+    /// Things worth a warning that did not stop the run (an unreadable event payload).
+    pub notes: Vec<String>,
 }
 
 impl fmt::Debug for Config {
@@ -98,10 +115,27 @@ fn name_ok(s: &str) -> bool {
         && s != ".."
 }
 
+fn sha_ok(sha: &str) -> bool {
+    !sha.is_empty() && sha.len() <= 64 && sha.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn external_id() -> String {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        bytes = (nanos as u64 ^ u64::from(std::process::id())).to_le_bytes();
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("goleash-{hex}")
+}
+
 impl Config {
-    /// A configuration; fails (with a message that never holds the token) when the token is empty or
-    /// holds characters an HTTP header cannot carry, the repository is not `owner/name`, the commit is
-    /// not hex or the URL is not `http(s)://`.
+    /// A configuration named [`CHECK_NAME`] without a `details_url`; fails (with a message that never
+    /// holds the token) when the token is empty or holds characters an HTTP header cannot carry, the
+    /// repository is not `owner/name`, the commit is not hex or the URL is not `http(s)://`.
     pub fn new(api_url: &str, repository: &str, sha: &str, token: &str) -> Result<Config, String> {
         if token.is_empty() {
             return Err("GITHUB_TOKEN is not set".to_string());
@@ -113,7 +147,7 @@ impl Config {
             .split_once('/')
             .filter(|(o, r)| name_ok(o) && name_ok(r))
             .ok_or_else(|| format!("GITHUB_REPOSITORY must be owner/name, not {repository:?}"))?;
-        if sha.is_empty() || sha.len() > 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+        if !sha_ok(sha) {
             return Err(format!("GITHUB_SHA must be a commit id, not {sha:?}"));
         }
         let api = api_url.trim_end_matches('/');
@@ -129,28 +163,59 @@ impl Config {
                 owner: owner.to_string(),
                 repo: repo.to_string(),
                 sha: sha.to_string(),
+                name: CHECK_NAME.to_string(),
+                details_url: None,
+                external_id: external_id(),
             },
             token: token.to_string(),
             retry: Retry::default(),
             timeout: Duration::from_secs(30),
+            notes: Vec::new(),
         })
     }
 
-    /// A configuration from `GITHUB_API_URL` (default `https://api.github.com`), `GITHUB_REPOSITORY`,
-    /// `GITHUB_SHA` and `GITHUB_TOKEN`, read through `get`.
+    /// A configuration from the job's environment, read through `get`: `GITHUB_API_URL` (default
+    /// `https://api.github.com`), `GITHUB_REPOSITORY`, the token ([`TOKEN_VAR`], else `GITHUB_TOKEN`), the
+    /// commit ([`head_sha`]), the name ([`default_name`]) and the job's page ([`job_url`]).
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let need = |k: &str| {
-            get(k)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| format!("{k} is not set"))
-        };
-        let token = need("GITHUB_TOKEN")?;
+        let get = |k: &str| get(k).filter(|v| !v.is_empty());
+        let need = |k: &str| get(k).ok_or_else(|| format!("{k} is not set"));
+        let token = get(TOKEN_VAR)
+            .or_else(|| get("GITHUB_TOKEN"))
+            .ok_or_else(|| "GITHUB_TOKEN is not set".to_string())?;
         let repository = need("GITHUB_REPOSITORY")?;
-        let sha = need("GITHUB_SHA")?;
-        let api = get("GITHUB_API_URL")
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "https://api.github.com".to_string());
-        Config::new(&api, &repository, &sha, &token)
+        let mut notes = Vec::new();
+        let sha = head_sha(&get, &mut notes)?;
+        let api = get("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string());
+        let mut config = Config::new(&api, &repository, &sha, &token)?;
+        config.target.name = default_name(&get);
+        config.target.details_url = job_url(&get);
+        config.notes = notes;
+        Ok(config)
+    }
+
+    /// The configuration with `--check-sha` and `--check-name` applied (each when given).
+    pub fn with_overrides(
+        mut self,
+        sha: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<Config, String> {
+        if let Some(sha) = sha {
+            if !sha_ok(sha) {
+                return Err(format!("--check-sha must be a commit id, not {sha:?}"));
+            }
+            sha.clone_into(&mut self.target.sha);
+        }
+        if let Some(name) = name {
+            let name = name.trim();
+            if name.is_empty() || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "--check-name must be a one-line name, not {name:?}"
+                ));
+            }
+            self.target.name = truncate(name, TITLE_LIMIT, Keep::Start);
+        }
+        Ok(self)
     }
 
     /// Replaces the token in `text` (an error message, a response body) with `***`.
@@ -161,6 +226,112 @@ impl Config {
             text.replace(&self.token, "***")
         }
     }
+}
+
+/// The commit the run goes on: for `pull_request` (and `pull_request_target`, `pull_request_review`,
+/// `pull_request_review_comment`) the pull request's head (`GITHUB_SHA` is then the synthetic merge
+/// commit, whose checks the pull request does not show), for `workflow_run` the head of the run that
+/// triggered it, read from the event payload at `GITHUB_EVENT_PATH`; else `GITHUB_SHA`. An unreadable
+/// payload falls back to `GITHUB_SHA` with a note.
+pub fn head_sha(
+    get: &impl Fn(&str) -> Option<String>,
+    notes: &mut Vec<String>,
+) -> Result<String, String> {
+    let event = get("GITHUB_EVENT_NAME").unwrap_or_default();
+    let pointer = match event.as_str() {
+        "pull_request"
+        | "pull_request_target"
+        | "pull_request_review"
+        | "pull_request_review_comment" => Some("/pull_request/head/sha"),
+        "workflow_run" => Some("/workflow_run/head_sha"),
+        _ => None,
+    };
+    if let Some(pointer) = pointer {
+        let from_payload = get("GITHUB_EVENT_PATH")
+            .ok_or_else(|| "GITHUB_EVENT_PATH is not set".to_string())
+            .and_then(|p| std::fs::read_to_string(&p).map_err(|e| format!("{p}: {e}")))
+            .and_then(|t| serde_json::from_str::<Value>(&t).map_err(|e| format!("not JSON ({e})")))
+            .and_then(|v| {
+                v.pointer(pointer)
+                    .and_then(Value::as_str)
+                    .filter(|s| sha_ok(s))
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("it has no commit at {pointer}"))
+            });
+        match from_payload {
+            Ok(sha) => return Ok(sha),
+            Err(why) => notes.push(format!(
+                "the {event} event payload could not be read ({why}); the check run goes on GITHUB_SHA"
+            )),
+        }
+    }
+    get("GITHUB_SHA").ok_or_else(|| "GITHUB_SHA is not set".to_string())
+}
+
+/// The run's default name: [`CHECK_NAME`] outside a job; in a job, `goleash (JOB, OS ARCH)` so that the
+/// legs of a matrix across runners do not hide each other (GitHub shows only the latest run of a name),
+/// followed by the matrix's values when the Action passes them (`GOLEASH_MATRIX`, `toJSON(matrix)`).
+pub fn default_name(get: &impl Fn(&str) -> Option<String>) -> String {
+    let Some(job) = get("GITHUB_JOB") else {
+        return CHECK_NAME.to_string();
+    };
+    let mut parts = vec![job];
+    if let (Some(os), Some(arch)) = (get("RUNNER_OS"), get("RUNNER_ARCH")) {
+        parts.push(format!("{os} {arch}"));
+    }
+    let matrix = get("GOLEASH_MATRIX")
+        .and_then(|m| serde_json::from_str::<Value>(&m).ok())
+        .and_then(|m| m.as_object().cloned())
+        .unwrap_or_default();
+    for v in matrix.values() {
+        match v {
+            Value::String(s) => parts.push(s.clone()),
+            Value::Null => {}
+            other => parts.push(other.to_string()),
+        }
+    }
+    let name = format!("{CHECK_NAME} ({})", parts.join(", "));
+    truncate(
+        &name.replace(char::is_control, " "),
+        TITLE_LIMIT,
+        Keep::Start,
+    )
+}
+
+/// The job's page for `details_url`: `GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID`,
+/// with `/job/ID` when the Action passes the job's check-run id (`GOLEASH_JOB_ID`, `job.check_run_id`),
+/// else `/attempts/GITHUB_RUN_ATTEMPT`.
+pub fn job_url(get: &impl Fn(&str) -> Option<String>) -> Option<String> {
+    let server = get("GITHUB_SERVER_URL")?;
+    let repository = get("GITHUB_REPOSITORY")?;
+    let run = get("GITHUB_RUN_ID").filter(|r| r.bytes().all(|b| b.is_ascii_digit()))?;
+    let digits = |v: Option<String>| v.filter(|r| r.bytes().all(|b| b.is_ascii_digit()));
+    let base = format!(
+        "{}/{repository}/actions/runs/{run}",
+        server.trim_end_matches('/')
+    );
+    Some(
+        match (
+            digits(get("GOLEASH_JOB_ID")),
+            digits(get("GITHUB_RUN_ATTEMPT")),
+        ) {
+            (Some(job), _) => format!("{base}/job/{job}"),
+            (None, Some(attempt)) => format!("{base}/attempts/{attempt}"),
+            (None, None) => base,
+        },
+    )
+}
+
+/// Cuts `s` to at most `max` bytes at a character boundary, ending in `…` when cut.
+pub fn truncate_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 /// The check run's conclusion.
@@ -221,6 +392,12 @@ pub struct Request {
     /// The commit (creation only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head_sha: Option<String>,
+    /// The job's page (creation only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details_url: Option<String>,
+    /// This invocation's id for the run (creation only), see [`Target::external_id`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// `completed` (creation only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<&'static str>,
@@ -245,19 +422,62 @@ pub fn check_annotations(all: &[Annotation]) -> Vec<CheckAnnotation> {
                 end_column: a.col,
                 annotation_level: a.level.check_level(),
                 title: truncate(&a.title, TITLE_LIMIT, Keep::Start),
-                message: truncate(&a.message, ANNOTATION_MESSAGE_LIMIT, Keep::Start),
+                message: truncate_bytes(&a.message, ANNOTATION_MESSAGE_LIMIT),
             })
         })
         .collect()
 }
 
+/// The part of `output.text` the list of findings without a file may take at most, so that the
+/// details after it always keep room.
+pub const UNPLACED_SHARE: usize = TEXT_LIMIT / 2;
+
+/// The list of findings without a file in the repository (they cannot be annotations), as Markdown
+/// lines within `budget` bytes: as many as fit, then `… N more findings without a file (the JSON report
+/// lists them all)`.
+pub fn unplaced_list(all: &[Annotation], budget: usize) -> String {
+    let unplaced: Vec<&Annotation> = all
+        .iter()
+        .filter(|a| a.file.is_none() || a.line.is_none())
+        .collect();
+    if unplaced.is_empty() {
+        return String::new();
+    }
+    let head = "Findings without a file in the repository:\n\n";
+    let more = |n: usize| {
+        format!("\n… {n} more findings without a file (the JSON report lists them all)\n\n")
+    };
+    // Room for the closing line with the largest count it can carry.
+    let reserve = more(unplaced.len()).len();
+    let mut text = head.to_string();
+    let mut shown = 0;
+    for a in &unplaced {
+        let line = format!(
+            "- {}\n",
+            truncate(&summary::md_text(&a.short), 1_000, Keep::Start)
+        );
+        if text.len() + line.len() + reserve > budget {
+            break;
+        }
+        text.push_str(&line);
+        shown += 1;
+    }
+    if shown < unplaced.len() {
+        text.push_str(&more(unplaced.len() - shown));
+    } else {
+        text.push('\n');
+    }
+    text
+}
+
 /// The requests for a report: a creation with the conclusion and the first [`BATCH`] annotations, then
-/// one `PATCH` per further batch (each repeating title and summary, as the API requires).
+/// one `PATCH` per further batch (each repeating title and summary, as the API requires). Every text
+/// is within GitHub's limits: title 255 characters, summary and text 65,535, messages 64 KB.
 pub fn plan(
     report: &View,
     all: &[Annotation],
     conclusion: Conclusion,
-    sha: &str,
+    target: &Target,
     opts: &summary::Options,
 ) -> Vec<Request> {
     let annotations = check_annotations(all);
@@ -267,22 +487,14 @@ pub fn plan(
         Keep::Start,
     );
     let s = &report.summary;
-    let summary_md = format!(
-        "{} packages, {} tests: {} passed, {} failed, {} skipped; {} leaks ({} goroutines). {} annotations.",
-        s.packages, s.tests, s.passed, s.failed, s.skipped, s.leaks, s.leaked_goroutines, annotations.len()
+    let summary_md = truncate_bytes(
+        &format!(
+            "{} packages, {} tests: {} passed, {} failed, {} skipped; {} leaks ({} goroutines). {} annotations.",
+            s.packages, s.tests, s.passed, s.failed, s.skipped, s.leaks, s.leaked_goroutines, annotations.len()
+        ),
+        TEXT_LIMIT,
     );
-    let mut text = String::new();
-    let unplaced: Vec<&Annotation> = all
-        .iter()
-        .filter(|a| a.file.is_none() || a.line.is_none())
-        .collect();
-    if !unplaced.is_empty() {
-        text.push_str("Findings without a file in the repository:\n\n");
-        for a in &unplaced {
-            text.push_str(&format!("- {}\n", summary::md_text(&a.short)));
-        }
-        text.push('\n');
-    }
+    let mut text = unplaced_list(all, UNPLACED_SHARE);
     let details = summary::render(
         report,
         &summary::Options {
@@ -292,6 +504,7 @@ pub fn plan(
         },
     );
     text.push_str(&details);
+    let text = truncate_bytes(&text, TEXT_LIMIT);
     let output = |batch: &[CheckAnnotation]| Output {
         title: title.clone(),
         summary: summary_md.clone(),
@@ -301,8 +514,10 @@ pub fn plan(
     let mut batches = annotations.chunks(BATCH);
     let first = batches.next().unwrap_or(&[]);
     let mut out = vec![Request {
-        name: Some(CHECK_NAME.to_string()),
-        head_sha: Some(sha.to_string()),
+        name: Some(target.name.clone()),
+        head_sha: Some(target.sha.clone()),
+        details_url: target.details_url.clone(),
+        external_id: Some(target.external_id.clone()),
         status: Some("completed"),
         conclusion: Some(conclusion),
         output: output(first),
@@ -311,6 +526,8 @@ pub fn plan(
         out.push(Request {
             name: None,
             head_sha: None,
+            details_url: None,
+            external_id: None,
             status: None,
             conclusion: None,
             output: output(b),
@@ -389,7 +606,12 @@ pub fn decide(
         .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
         .min(retry.max_delay);
     let out_of_tries = attempt >= retry.attempts;
-    let rate_limited = status == 429
+    let lower = message.to_ascii_lowercase();
+    // GitHub's documented rule for secondary rate limits: honour `retry-after`, else wait until
+    // `x-ratelimit-reset` when nothing remains, else wait at least a minute.
+    let secondary = (status == 403 || status == 429) && lower.contains("secondary rate limit");
+    let rate_limited = secondary
+        || status == 429
         || (status == 403 && (rate.retry_after.is_some() || rate.remaining == Some(0)));
     if rate_limited {
         let wait = match (rate.retry_after, rate.reset) {
@@ -397,16 +619,22 @@ pub fn decide(
             (None, Some(reset)) if rate.remaining == Some(0) => {
                 Duration::from_secs(reset.saturating_sub(now) + 1)
             }
+            _ if secondary => backoff.max(Duration::from_secs(60)),
             _ => backoff,
+        };
+        let which = if secondary {
+            "GitHub's secondary rate limit (too many requests in a short time, e.g. from many parallel jobs)"
+        } else {
+            "GitHub's rate limit"
         };
         if out_of_tries {
             return Decision::GiveUp(format!(
-                "GitHub's rate limit was still exceeded after {attempt} attempts{said}"
+                "{which} was still exceeded after {attempt} attempts{said}"
             ));
         }
         if wait > retry.max_delay {
             return Decision::GiveUp(format!(
-                "GitHub's rate limit is exceeded and resets in {}s, longer than goleash waits{said}",
+                "{which} is exceeded and lifts in {}s, longer than goleash waits{said}",
                 wait.as_secs()
             ));
         }
@@ -418,10 +646,13 @@ pub fn decide(
         }
         return Decision::RetryAfter(backoff);
     }
+    let pat = lower.contains("personal access token") || lower.contains("via a github app");
     let why = match status {
-        401 => "the token was refused (401)".to_string(),
+        401 => "the token was refused (401): it is expired, revoked or not a GitHub token".to_string(),
+        403 | 404 if pat => format!("a personal access token cannot create check runs ({status}): only GitHub Apps can; use the job's GITHUB_TOKEN (the Action's default `token`) with `permissions: checks: write`, or a GitHub App's installation token"),
+        403 if lower.contains("not accessible by integration") => "the token may not create check runs (403): the job's GITHUB_TOKEN or GitHub App needs `permissions: checks: write`, and pull requests from forks only get a read-only token".to_string(),
         403 => "the token may not create check runs (403): the job needs `permissions: checks: write`, and pull requests from forks only get a read-only token".to_string(),
-        404 => "the repository or commit was not found (404): check GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_API_URL".to_string(),
+        404 => "the repository or commit was not found (404): check GITHUB_REPOSITORY, the commit (--check-sha) and GITHUB_API_URL".to_string(),
         422 => "GitHub rejected the check run (422)".to_string(),
         s => format!("GitHub answered {s}"),
     };
@@ -454,7 +685,7 @@ async fn publish_async(config: &Config, requests: &[Request]) -> Result<Publishe
         .map_err(|e| format!("could not set up the GitHub client: {e}"))?;
     let t = &config.target;
     let base = format!("/repos/{}/{}/check-runs", t.owner, t.repo);
-    let created = send(&octo, config, Method::Post, &base, &requests[0]).await?;
+    let created = create(&octo, config, &base, &requests[0]).await?;
     let id = created
         .get("id")
         .and_then(Value::as_u64)
@@ -471,18 +702,91 @@ async fn publish_async(config: &Config, requests: &[Request]) -> Result<Publishe
     };
     let path = format!("{base}/{id}");
     for (i, r) in requests.iter().enumerate().skip(1) {
-        send(&octo, config, Method::Patch, &path, r).await.map_err(|e| {
-            format!(
+        // A PATCH that is repeated adds its annotations again, but never a second run; GitHub keeps
+        // duplicate annotations of one run apart only by position, which is harmless.
+        send_with_retries(&octo, config, Method::Patch, &path, r)
+            .await
+            .map_err(|e| {
+                format!(
                 "{e}; the check run was created but only {} of its annotations were added (batch {} of {} failed)",
                 done.annotations,
                 i + 1,
                 requests.len()
             )
-        })?;
+            })?;
         done.requests += 1;
         done.annotations += r.output.annotations.len();
     }
     Ok(done)
+}
+
+/// Creates the run. A creation that failed with a server error or in transport may still have reached
+/// GitHub (a gateway answering 502 after passing the request on), so before trying again the run is
+/// looked up by its `external_id` on the commit; when it is there, it is the result.
+async fn create(
+    octo: &octocrab::Octocrab,
+    config: &Config,
+    path: &str,
+    body: &Request,
+) -> Result<Value, String> {
+    let mut attempt = 0u32;
+    let mut maybe_created = false;
+    loop {
+        attempt += 1;
+        if maybe_created {
+            if let Some(found) = look_up(octo, config).await {
+                return Ok(found);
+            }
+        }
+        match send_once(octo, config, Method::Post, path, body, attempt).await {
+            Attempt::Ok(v) => return Ok(v),
+            Attempt::Decided(Decision::Done, _) => return Ok(Value::Null),
+            Attempt::Decided(Decision::GiveUp(why), _) => return Err(why),
+            Attempt::Decided(Decision::RetryAfter(wait), ambiguous) => {
+                maybe_created = ambiguous;
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+/// The run this invocation created, if GitHub has it: `GET …/commits/{sha}/check-runs?check_name=…`,
+/// matched on `external_id`. Raw JSON rather than octocrab's typed `list_check_runs_for_git_ref`: its
+/// builder has no `check_name` filter and its `CheckRun` model has no `external_id`. Any failure of
+/// the lookup itself counts as "not found" (the creation is then retried, as before).
+async fn look_up(octo: &octocrab::Octocrab, config: &Config) -> Option<Value> {
+    let t = &config.target;
+    let path = format!(
+        "/repos/{}/{}/commits/{}/check-runs?check_name={}&filter=all&per_page=100",
+        t.owner,
+        t.repo,
+        t.sha,
+        query_escape(&t.name)
+    );
+    let resp = octo._get(path).await.ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    let text = octo.body_to_string(resp).await.ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v.get("check_runs")?
+        .as_array()?
+        .iter()
+        .find(|r| r.get("external_id").and_then(Value::as_str) == Some(t.external_id.as_str()))
+        .cloned()
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -491,7 +795,18 @@ enum Method {
     Patch,
 }
 
-async fn send(
+enum Attempt {
+    Ok(Value),
+    /// What to do, and whether the request may have been carried out anyway (a server error or a
+    /// transport failure, as opposed to a refusal or a rate limit, which GitHub answers before acting).
+    Decided(Decision, bool),
+}
+
+/// Sends one request with the retry policy of [`decide`]. The retries are goleash's own and not
+/// octocrab's retry layer: the decision needs the response's rate-limit headers (`retry-after`,
+/// `x-ratelimit-*`), which octocrab's typed errors do not keep, and a creation must never be repeated
+/// blindly (see [`create`]).
+async fn send_with_retries(
     octo: &octocrab::Octocrab,
     config: &Config,
     method: Method,
@@ -501,67 +816,84 @@ async fn send(
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let res = match method {
-            Method::Post => octo._post(path, Some(body)).await,
-            Method::Patch => octo._patch(path, Some(body)).await,
-        };
-        let decision = match res {
-            Err(e) => {
-                let why = format!("could not reach {}: {e}", config.target.api_url);
-                if attempt >= config.retry.attempts {
-                    Decision::GiveUp(why)
-                } else {
-                    Decision::RetryAfter(
-                        config
-                            .retry
-                            .base_delay
-                            .saturating_mul(1u32 << (attempt - 1).min(16))
-                            .min(config.retry.max_delay),
-                    )
-                }
-            }
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let header = |name: &str| {
-                    resp.headers()
-                        .get(name)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                };
-                let rate = RateHeaders {
-                    retry_after: header("retry-after"),
-                    remaining: header("x-ratelimit-remaining"),
-                    reset: header("x-ratelimit-reset"),
-                };
-                let text = octo.body_to_string(resp).await.unwrap_or_default();
-                if (200..300).contains(&status) {
-                    return serde_json::from_str(&text)
-                        .map_err(|e| format!("GitHub's answer was not JSON ({e})"));
-                }
-                let message = serde_json::from_str::<Value>(&text)
-                    .ok()
-                    .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
-                    .unwrap_or_default();
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                decide(
-                    status,
-                    &rate,
-                    &config.redact(&message),
-                    attempt,
-                    &config.retry,
-                    now,
-                )
-            }
-        };
-        match decision {
-            Decision::Done => return Ok(Value::Null),
-            Decision::GiveUp(why) => return Err(why),
-            Decision::RetryAfter(wait) => tokio::time::sleep(wait).await,
+        match send_once(octo, config, method, path, body, attempt).await {
+            Attempt::Ok(v) => return Ok(v),
+            Attempt::Decided(Decision::Done, _) => return Ok(Value::Null),
+            Attempt::Decided(Decision::GiveUp(why), _) => return Err(why),
+            Attempt::Decided(Decision::RetryAfter(wait), _) => tokio::time::sleep(wait).await,
         }
     }
+}
+
+async fn send_once(
+    octo: &octocrab::Octocrab,
+    config: &Config,
+    method: Method,
+    path: &str,
+    body: &Request,
+    attempt: u32,
+) -> Attempt {
+    let res = match method {
+        Method::Post => octo._post(path, Some(body)).await,
+        Method::Patch => octo._patch(path, Some(body)).await,
+    };
+    let resp = match res {
+        Err(e) => {
+            let why = format!("could not reach {}: {e}", config.target.api_url);
+            let decision = if attempt >= config.retry.attempts {
+                Decision::GiveUp(why)
+            } else {
+                Decision::RetryAfter(
+                    config
+                        .retry
+                        .base_delay
+                        .saturating_mul(1u32 << (attempt - 1).min(16))
+                        .min(config.retry.max_delay),
+                )
+            };
+            return Attempt::Decided(decision, true);
+        }
+        Ok(resp) => resp,
+    };
+    let status = resp.status().as_u16();
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let rate = RateHeaders {
+        retry_after: header("retry-after"),
+        remaining: header("x-ratelimit-remaining"),
+        reset: header("x-ratelimit-reset"),
+    };
+    let text = octo.body_to_string(resp).await.unwrap_or_default();
+    if (200..300).contains(&status) {
+        return match serde_json::from_str(&text) {
+            Ok(v) => Attempt::Ok(v),
+            Err(e) => Attempt::Decided(
+                Decision::GiveUp(format!("GitHub's answer was not JSON ({e})")),
+                false,
+            ),
+        };
+    }
+    let message = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let decision = decide(
+        status,
+        &rate,
+        &config.redact(&message),
+        attempt,
+        &config.retry,
+        now,
+    );
+    Attempt::Decided(decision, status >= 500)
 }
 
 /// The `--checks` sink: publishes the check run at the end of the run. Every problem (no
@@ -621,13 +953,16 @@ impl Sink for ChecksSink {
             view,
             &all,
             conclusion(self.fail_on.fails(view), &all),
-            &config.target.sha,
+            &config.target,
             &opts,
         );
+        for note in &config.notes {
+            self.say(format!("goleash: warning: {note}"));
+        }
         match publish(config, &requests) {
             Ok(p) => self.say(format!(
                 "goleash: check run {} published with {} annotations{}",
-                CHECK_NAME,
+                config.target.name,
                 p.annotations,
                 p.html_url.map(|u| format!(": {u}")).unwrap_or_default()
             )),

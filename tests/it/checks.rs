@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -21,8 +22,8 @@ use serde_json::{json, Value};
 
 use crate::common::Goleash;
 
-const TOKEN: &str = "ghs_TESTTOKEN0123456789abcdefSECRET";
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+pub(crate) const TOKEN: &str = "ghs_TESTTOKEN0123456789abcdefSECRET";
+pub(crate) const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -30,22 +31,22 @@ fn repo() -> PathBuf {
 
 /// One request the fake API received.
 #[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    authorization: Option<String>,
-    body: Value,
+pub(crate) struct Seen {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) authorization: Option<String>,
+    pub(crate) body: Value,
 }
 
 /// What the fake API answers.
 #[derive(Debug, Clone)]
-struct Reply {
+pub(crate) struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
     body: String,
 }
 
-fn reply(status: u16, body: Value) -> Reply {
+pub(crate) fn reply(status: u16, body: Value) -> Reply {
     Reply {
         status,
         headers: Vec::new(),
@@ -57,7 +58,7 @@ type Script = Arc<dyn Fn(usize, &Seen) -> Reply + Send + Sync>;
 
 /// A fake GitHub API on 127.0.0.1: answers each request with `script(index, request)` and records it.
 /// It stops by itself when dropped (and after 60 s in any case).
-struct FakeApi {
+pub(crate) struct FakeApi {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     stop: Arc<AtomicBool>,
@@ -65,7 +66,7 @@ struct FakeApi {
 }
 
 impl FakeApi {
-    fn start(script: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> FakeApi {
+    pub(crate) fn start(script: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> FakeApi {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -93,11 +94,11 @@ impl FakeApi {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -196,7 +197,7 @@ fn serve(conn: TcpStream, seen: &Mutex<Vec<Seen>>, script: &Script) {
 }
 
 /// Answers creation with id 77 and every patch with 200.
-fn ok_script(_: usize, req: &Seen) -> Reply {
+pub(crate) fn ok_script(_: usize, req: &Seen) -> Reply {
     if req.method == "POST" {
         reply(
             201,
@@ -258,7 +259,7 @@ fn publish(api: &FakeApi, base: &str, report: &View) -> (Result<checks::Publishe
         report,
         &all,
         Conclusion::Failure,
-        SHA,
+        &config.target,
         &summary::Options::default(),
     );
     let n = all.len();
@@ -366,15 +367,18 @@ fn server_errors_are_retried_a_bounded_number_of_times() {
     let (res, _) = publish(&api, "", &big_report(3));
     assert_eq!(res.unwrap().requests, 1);
     let seen = api.seen();
-    assert_eq!(seen.len(), 2);
-    assert_eq!(seen[0].body, seen[1].body);
+    let calls: Vec<&str> = seen.iter().map(|s| s.method.as_str()).collect();
+    // The failed creation is looked up (not there) before it is sent again.
+    assert_eq!(calls, ["POST", "GET", "POST"]);
+    assert_eq!(seen[0].body, seen[2].body);
     let api = FakeApi::start(|_, _| reply(503, json!({"message": "unavailable"})));
     let (res, _) = publish(&api, "", &big_report(3));
     assert_eq!(
         res.unwrap_err(),
         "GitHub answered 503 3 times (unavailable)"
     );
-    assert_eq!(api.seen().len(), 3);
+    let calls: Vec<String> = api.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(calls, ["POST", "GET", "POST", "GET", "POST"]);
 }
 
 #[test]
@@ -446,7 +450,7 @@ fn an_unreachable_api_is_an_error_message_not_a_panic() {
         &report,
         &all,
         Conclusion::Failure,
-        SHA,
+        &config.target,
         &summary::Options::default(),
     );
     let err = checks::publish(&config, &requests).unwrap_err();
@@ -586,7 +590,7 @@ fn a_forks_read_only_token_gets_a_warning_not_a_failure() {
         "a 403 without rate-limit headers is not retried"
     );
     assert!(out.stderr.contains(
-        "goleash: warning: check run not published: the token may not create check runs (403): the job needs `permissions: checks: write`, and pull requests from forks only get a read-only token (Resource not accessible by integration (***))\n"
+        "goleash: warning: check run not published: the token may not create check runs (403): the job's GITHUB_TOKEN or GitHub App needs `permissions: checks: write`, and pull requests from forks only get a read-only token (Resource not accessible by integration (***))\n"
     ), "{}", out.stderr);
     // The annotations were still printed as workflow commands.
     assert_eq!(
@@ -610,7 +614,8 @@ fn a_bad_gateway_then_success_publishes() {
     let out = goleash_checks(&api, &[]);
     assert_eq!(out.status, 1);
     assert_no_token(&out);
-    assert_eq!(api.seen().len(), 2);
+    let calls: Vec<String> = api.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(calls, ["POST", "GET", "POST"]);
     assert!(
         out.stderr
             .contains("goleash: check run goleash published with 25 annotations"),
@@ -636,4 +641,435 @@ fn missing_settings_are_a_warning() {
     assert!(out.stderr.contains("goleash: warning: check run not published: GITHUB_TOKEN holds characters a token cannot have\n"));
     assert!(!out.stderr.contains("bad\u{7f}token"));
     assert_eq!(api.seen().len(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Where the run lands, what it is called, how big it may be, and no duplicates.
+
+fn run_goleash(args: &[&str], env: &[(&str, &str)], api: &FakeApi) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_goleash"));
+    cmd.current_dir(repo());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GITHUB_") || k.starts_with("GOLEASH_") || k.starts_with("RUNNER_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.args(args)
+        .args(["--checks", "--color", "never"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", repo())
+        .env("GITHUB_API_URL", api.url(""))
+        .env("GITHUB_REPOSITORY", "acme/leaky")
+        .env("GITHUB_SHA", SHA);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const PR_HEAD: &str = "feedfacefeedfacefeedfacefeedfacefeedface";
+const RUN_HEAD: &str = "c0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff";
+
+/// An event payload as GitHub writes it to `GITHUB_EVENT_PATH` (the fields goleash reads, at the
+/// places the webhook documentation gives them).
+fn payload(dir: &std::path::Path, name: &str, body: Value) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body.to_string()).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn a_pull_request_run_goes_on_the_head_commit_with_a_name_per_leg_and_a_link_to_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = payload(
+        dir.path(),
+        "event.json",
+        json!({"action": "synchronize", "number": 7,
+               "pull_request": {"number": 7, "head": {"sha": PR_HEAD, "ref": "fix"},
+                                "base": {"sha": SHA, "ref": "main"}}}),
+    );
+    let api = FakeApi::start(ok_script);
+    let leg = |os: &str, arch: &str, matrix: &str| {
+        let (status, _, stderr) = run_goleash(
+            &["fixtures/streams/go1.26/test.json", "--root", "fixtures/go"],
+            &[
+                ("GITHUB_TOKEN", TOKEN),
+                ("GITHUB_EVENT_NAME", "pull_request"),
+                ("GITHUB_EVENT_PATH", &event),
+                ("GITHUB_JOB", "test"),
+                ("RUNNER_OS", os),
+                ("RUNNER_ARCH", arch),
+                ("GOLEASH_MATRIX", matrix),
+                ("GITHUB_SERVER_URL", "https://github.com"),
+                ("GITHUB_RUN_ID", "4242"),
+                ("GITHUB_RUN_ATTEMPT", "2"),
+            ],
+            &api,
+        );
+        assert_eq!(status, 1, "{stderr}");
+        assert!(!stderr.contains(TOKEN));
+        stderr
+    };
+    let linux = leg("Linux", "X64", r#"{"go": "1.26", "os": "ubuntu-latest"}"#);
+    let windows = leg(
+        "Windows",
+        "X64",
+        r#"{"go": "1.26", "os": "windows-latest"}"#,
+    );
+    assert!(
+        linux.contains("goleash: check run goleash (test, Linux X64, 1.26, ubuntu-latest) published with 25 annotations"),
+        "{linux}"
+    );
+    assert!(windows.contains("goleash (test, Windows X64, 1.26, windows-latest)"));
+    let seen = api.seen();
+    assert_eq!(seen.len(), 2);
+    let names: Vec<&str> = seen
+        .iter()
+        .map(|s| s.body["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "goleash (test, Linux X64, 1.26, ubuntu-latest)",
+            "goleash (test, Windows X64, 1.26, windows-latest)"
+        ]
+    );
+    for s in &seen {
+        assert_eq!(
+            s.body["head_sha"], PR_HEAD,
+            "the PR head, not the merge commit"
+        );
+        assert_eq!(
+            s.body["details_url"],
+            "https://github.com/acme/leaky/actions/runs/4242/attempts/2"
+        );
+        assert!(s.body["external_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("goleash-"));
+    }
+    assert_ne!(seen[0].body["external_id"], seen[1].body["external_id"]);
+}
+
+#[test]
+fn workflow_run_uses_the_triggering_head_and_flags_override_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = payload(
+        dir.path(),
+        "event.json",
+        json!({"action": "completed",
+               "workflow_run": {"id": 99, "head_sha": RUN_HEAD, "event": "pull_request"}}),
+    );
+    let api = FakeApi::start(ok_script);
+    let base_env = [
+        ("GOLEASH_GITHUB_TOKEN", TOKEN),
+        ("GITHUB_EVENT_NAME", "workflow_run"),
+        ("GITHUB_EVENT_PATH", event.as_str()),
+        ("GOLEASH_JOB_ID", "555"),
+        ("GITHUB_SERVER_URL", "https://github.com"),
+        ("GITHUB_RUN_ID", "4242"),
+    ];
+    let args = ["fixtures/streams/go1.26/test.json", "--root", "fixtures/go"];
+    let (status, _, stderr) = run_goleash(&args, &base_env, &api);
+    assert_eq!(status, 1, "{stderr}");
+    let mut with_flags = args.to_vec();
+    with_flags.extend(["--check-sha", SHA, "--check-name", "leaks (race)"]);
+    let (status, _, stderr) = run_goleash(&with_flags, &base_env, &api);
+    assert_eq!(status, 1, "{stderr}");
+    let seen = api.seen();
+    assert_eq!(seen.len(), 2);
+    // Outside a job (no GITHUB_JOB) the name is the contract's `goleash`.
+    assert_eq!(seen[0].body["name"], "goleash");
+    assert_eq!(seen[0].body["head_sha"], RUN_HEAD);
+    assert_eq!(
+        seen[0].body["details_url"],
+        "https://github.com/acme/leaky/actions/runs/4242/job/555"
+    );
+    // The Action's own token variable is the one sent.
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(seen[1].body["name"], "leaks (race)");
+    assert_eq!(seen[1].body["head_sha"], SHA);
+    assert!(stderr.contains("goleash: check run leaks (race) published with 25 annotations"));
+}
+
+#[test]
+fn an_unreadable_pull_request_payload_is_a_warning_and_the_run_goes_on_github_sha() {
+    let api = FakeApi::start(ok_script);
+    let (status, _, stderr) = run_goleash(
+        &["fixtures/streams/go1.26/test.json", "--root", "fixtures/go"],
+        &[
+            ("GITHUB_TOKEN", TOKEN),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", "/nonexistent/event.json"),
+        ],
+        &api,
+    );
+    assert_eq!(status, 1);
+    assert!(stderr.contains("goleash: warning: the pull_request event payload could not be read (/nonexistent/event.json: No such file or directory (os error 2)); the check run goes on GITHUB_SHA\n"), "{stderr}");
+    assert_eq!(api.seen()[0].body["head_sha"], SHA);
+    let (status, _, stderr) = run_goleash(
+        &["fixtures/streams/go1.26/test.json", "--check-sha", "main"],
+        &[("GITHUB_TOKEN", TOKEN)],
+        &api,
+    );
+    assert_eq!(status, 1);
+    assert!(stderr.contains(
+        "goleash: warning: check run not published: --check-sha must be a commit id, not \"main\"\n"
+    ));
+    assert_eq!(api.seen().len(), 1);
+}
+
+/// A `go test -json` stream of one package with `n` failing tests, in the form test2json writes
+/// (derived from the real captures' event shapes): no test names a file goleash can find, so every
+/// failure is one without a place in the repository.
+fn many_failures_stream(n: usize) -> String {
+    let mut s = String::new();
+    let pkg = "example.com/many";
+    for i in 0..n {
+        let t = format!("TestCase{i:04}");
+        s.push_str(&format!(
+            "{{\"Action\":\"run\",\"Package\":\"{pkg}\",\"Test\":\"{t}\"}}\n"
+        ));
+        s.push_str(&format!("{{\"Action\":\"output\",\"Package\":\"{pkg}\",\"Test\":\"{t}\",\"Output\":\"=== RUN   {t}\\n\"}}\n"));
+        s.push_str(&format!("{{\"Action\":\"output\",\"Package\":\"{pkg}\",\"Test\":\"{t}\",\"Output\":\"--- FAIL: {t} (0.00s)\\n\"}}\n"));
+        s.push_str(&format!(
+            "{{\"Action\":\"fail\",\"Package\":\"{pkg}\",\"Test\":\"{t}\",\"Elapsed\":0}}\n"
+        ));
+    }
+    s.push_str(&format!(
+        "{{\"Action\":\"output\",\"Package\":\"{pkg}\",\"Output\":\"FAIL\\n\"}}\n"
+    ));
+    s.push_str(&format!(
+        "{{\"Action\":\"fail\",\"Package\":\"{pkg}\",\"Elapsed\":0.5}}\n"
+    ));
+    s
+}
+
+#[test]
+fn two_thousand_unplaced_failures_stay_within_the_text_budget_and_say_how_many_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("many.json");
+    std::fs::write(&stream, many_failures_stream(2_000)).unwrap();
+    let root = dir.path().join("src");
+    std::fs::create_dir(&root).unwrap();
+    let api = FakeApi::start(ok_script);
+    let (status, _, stderr) = run_goleash(
+        &[stream.to_str().unwrap(), "--root", root.to_str().unwrap()],
+        &[("GITHUB_TOKEN", TOKEN)],
+        &api,
+    );
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("goleash: check run goleash published with 0 annotations"),
+        "{stderr}"
+    );
+    let seen = api.seen();
+    assert_eq!(seen.len(), 1, "accepted at the first try");
+    let output = &seen[0].body["output"];
+    let text = output["text"].as_str().unwrap();
+    assert!(text.chars().count() <= 65_535, "{}", text.chars().count());
+    assert!(text.len() <= checks::TEXT_LIMIT);
+    assert!(output["summary"].as_str().unwrap().len() <= checks::TEXT_LIMIT);
+    assert!(output["title"].as_str().unwrap().chars().count() <= 255);
+    assert!(text.starts_with("Findings without a file in the repository:\n\n- "));
+    let shown = text
+        .lines()
+        .take_while(|l| !l.starts_with('…'))
+        .filter(|l| l.starts_with("- ") && l.contains("TestCase"))
+        .count();
+    let more_line = text
+        .lines()
+        .find(|l| l.starts_with("… "))
+        .expect("a line saying how many more");
+    assert_eq!(
+        more_line,
+        format!(
+            "… {} more findings without a file (the JSON report lists them all)",
+            2_000 - shown
+        )
+    );
+    assert!(shown > 100 && shown < 2_000, "{shown}");
+    // The details after the list kept their room.
+    assert!(
+        text.contains("## goleash: "),
+        "{}",
+        &text[text.len() - 300..]
+    );
+    // The same through the library: every line of the list is one failure, in order.
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(lines[0], "- test failed\\: example.com/many.TestCase0000");
+    assert_eq!(
+        lines[shown - 1],
+        format!("- test failed\\: example.com/many.TestCase{:04}", shown - 1)
+    );
+}
+
+#[test]
+fn a_502_on_create_that_did_create_the_run_makes_no_second_run() {
+    // A gateway that passes the creation on to GitHub and then answers 502: the run exists.
+    let created: Arc<Mutex<Option<Value>>> = Arc::default();
+    let state = created.clone();
+    let api = FakeApi::start(move |_, req| match req.method.as_str() {
+        "POST" => {
+            let mut run = req.body.clone();
+            run["id"] = json!(91);
+            run["html_url"] = json!("https://github.example.com/acme/leaky/runs/91");
+            *state.lock().unwrap() = Some(run);
+            reply(502, json!({"message": "Bad Gateway"}))
+        }
+        "GET" => {
+            let runs: Vec<Value> = state.lock().unwrap().iter().cloned().collect();
+            reply(200, json!({"total_count": runs.len(), "check_runs": runs}))
+        }
+        _ => reply(200, json!({"id": 91})),
+    });
+    let (res, n) = publish(&api, "/api/v3", &big_report(120));
+    assert_eq!(n, 120);
+    assert_eq!(
+        res.unwrap(),
+        checks::Published {
+            id: 91,
+            html_url: Some("https://github.example.com/acme/leaky/runs/91".to_string()),
+            requests: 3,
+            annotations: 120,
+        }
+    );
+    let seen = api.seen();
+    let calls: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|s| (s.method.as_str(), s.path.as_str()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("POST", "/api/v3/repos/acme/leaky/check-runs"),
+            (
+                "GET",
+                format!("/api/v3/repos/acme/leaky/commits/{SHA}/check-runs?check_name=goleash&filter=all&per_page=100").as_str()
+            ),
+            ("PATCH", "/api/v3/repos/acme/leaky/check-runs/91"),
+            ("PATCH", "/api/v3/repos/acme/leaky/check-runs/91"),
+        ]
+    );
+    assert_eq!(created.lock().unwrap().as_ref().unwrap()["id"], 91);
+}
+
+#[test]
+fn a_lookup_ignores_runs_of_the_same_name_made_by_someone_else() {
+    let posts = Arc::new(Mutex::new(0usize));
+    let count = posts.clone();
+    let api = FakeApi::start(move |_, req| match req.method.as_str() {
+        "POST" => {
+            let mut n = count.lock().unwrap();
+            *n += 1;
+            if *n == 1 {
+                reply(502, json!({"message": "Bad Gateway"}))
+            } else {
+                reply(201, json!({"id": 78}))
+            }
+        }
+        "GET" => reply(
+            200,
+            json!({"total_count": 1, "check_runs": [{"id": 12, "name": "goleash", "external_id": "goleash-someoneelse"}]}),
+        ),
+        _ => reply(200, json!({"id": 78})),
+    });
+    let (res, _) = publish(&api, "", &big_report(3));
+    assert_eq!(res.unwrap().id, 78);
+    assert_eq!(*posts.lock().unwrap(), 2);
+}
+
+#[test]
+fn personal_access_tokens_and_secondary_rate_limits_get_their_own_messages() {
+    let r = Retry {
+        attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(5),
+    };
+    let none = checks::RateHeaders::default();
+    assert_eq!(
+        checks::decide(403, &none, "Resource not accessible by personal access token", 1, &r, 0),
+        checks::Decision::GiveUp("a personal access token cannot create check runs (403): only GitHub Apps can; use the job's GITHUB_TOKEN (the Action's default `token`) with `permissions: checks: write`, or a GitHub App's installation token (Resource not accessible by personal access token)".to_string())
+    );
+    assert_eq!(
+        checks::decide(403, &none, "You must authenticate via a GitHub App.", 1, &r, 0),
+        checks::Decision::GiveUp("a personal access token cannot create check runs (403): only GitHub Apps can; use the job's GITHUB_TOKEN (the Action's default `token`) with `permissions: checks: write`, or a GitHub App's installation token (You must authenticate via a GitHub App.)".to_string())
+    );
+    let secondary =
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
+    assert_eq!(
+        checks::decide(403, &none, secondary, 1, &r, 0),
+        checks::Decision::GiveUp(format!("GitHub's secondary rate limit (too many requests in a short time, e.g. from many parallel jobs) is exceeded and lifts in 60s, longer than goleash waits ({secondary})"))
+    );
+    let patient = Retry {
+        max_delay: Duration::from_secs(120),
+        ..r
+    };
+    assert_eq!(
+        checks::decide(403, &none, secondary, 1, &patient, 0),
+        checks::Decision::RetryAfter(Duration::from_secs(60))
+    );
+    let after = checks::RateHeaders {
+        retry_after: Some(2),
+        ..Default::default()
+    };
+    assert_eq!(
+        checks::decide(429, &after, secondary, 1, &r, 0),
+        checks::Decision::RetryAfter(Duration::from_secs(2))
+    );
+    assert_eq!(
+        checks::decide(401, &none, "Bad credentials", 1, &r, 0),
+        checks::Decision::GiveUp(
+            "the token was refused (401): it is expired, revoked or not a GitHub token (Bad credentials)"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn default_names_and_job_links() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    };
+    assert_eq!(checks::default_name(&env(&[])), "goleash");
+    assert_eq!(
+        checks::default_name(&env(&[("GITHUB_JOB", "test")])),
+        "goleash (test)"
+    );
+    assert_eq!(
+        checks::default_name(&env(&[
+            ("GITHUB_JOB", "test"),
+            ("RUNNER_OS", "macOS"),
+            ("RUNNER_ARCH", "ARM64"),
+            (
+                "GOLEASH_MATRIX",
+                r#"{"go": "1.25", "race": true, "n": null}"#
+            ),
+        ])),
+        "goleash (test, macOS ARM64, 1.25, true)"
+    );
+    assert_eq!(checks::job_url(&env(&[("GITHUB_RUN_ID", "1")])), None);
+    assert_eq!(
+        checks::job_url(&env(&[
+            ("GITHUB_SERVER_URL", "https://ghe.example.com/"),
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("GITHUB_RUN_ID", "17"),
+        ])),
+        Some("https://ghe.example.com/o/r/actions/runs/17".to_string())
+    );
+    assert_eq!(checks::truncate_bytes("ééé", 5), "é…");
+    assert_eq!(checks::truncate_bytes("abc", 3), "abc");
 }

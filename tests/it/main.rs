@@ -28,6 +28,7 @@ mod proptest_junit;
 mod proptest_mixed;
 mod rerun;
 mod sarif;
+mod ship;
 mod std_stream;
 mod terminal;
 mod wild;

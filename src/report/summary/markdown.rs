@@ -44,7 +44,7 @@ pub fn md_text(s: &str) -> String {
 /// spans; everything else is escaped as [`md_text`]. Unbalanced backticks: all of it as [`md_text`].
 pub fn md_prose(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return md_text(s);
     }
     parts
