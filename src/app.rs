@@ -89,13 +89,19 @@ pub fn exit_status(view: &View, fail_on: FailOn, child: Option<&std::process::Ex
 /// Every sink the settings ask for, in output order. Opens the JUnit file and starts the inert
 /// stretch of standard output, so it runs before any input is read.
 pub fn sinks(s: &Settings, resolver: &Resolver) -> Result<Vec<Box<dyn Sink>>, Error> {
-    let junit = s.junit.as_deref().map(JunitSink::create).transpose()?;
-    for p in [&s.json, &s.write_baseline, &s.fix_diff, &s.sarif]
-        .into_iter()
-        .flatten()
-    {
-        if p.as_os_str() != "-" {
-            check_writable(p)?;
+    let junit = s
+        .junit
+        .as_deref()
+        .map(|p| JunitSink::create(p).map_err(|e| name_the_flag("--junit", p, e)))
+        .transpose()?;
+    for (flag, p) in [
+        ("--json", &s.json),
+        ("--write-baseline", &s.write_baseline),
+        ("--fix-diff", &s.fix_diff),
+        ("--sarif", &s.sarif),
+    ] {
+        if let Some(p) = p.as_deref().filter(|p| p.as_os_str() != "-") {
+            check_writable(p).map_err(|e| name_the_flag(flag, p, e))?;
         }
     }
     if let Some((p, true)) = &s.summary {
@@ -181,11 +187,32 @@ pub fn sinks(s: &Settings, resolver: &Resolver) -> Result<Vec<Box<dyn Sink>>, Er
     Ok(out)
 }
 
+/// An output whose folder does not exist: says so and names the flag (`goleash: --junit
+/// no/dir/j.xml: the folder no/dir does not exist`), so that it does not read like a missing input.
+fn name_the_flag(flag: &str, path: &Path, e: Error) -> Error {
+    let dir = crate::outfile::parent_dir(path);
+    if e.kind() != io::ErrorKind::NotFound || dir.is_dir() {
+        return e;
+    }
+    Error::output(
+        &PathBuf::from(format!("{flag} {}", path.display())),
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("the folder {} does not exist", dir.display()),
+        ),
+    )
+}
+
 /// Reads one input file (or standard input for `-`) through the pipeline; whether anything in it was
 /// recognised as `go test` output or a goroutine dump.
 fn read_input(path: &Path, pipeline: &mut Pipeline) -> Result<bool, Error> {
     if path.as_os_str() == "-" {
         pipeline.input_name = "-".to_string();
+        if io::IsTerminal::is_terminal(&io::stdin()) {
+            eprintln!(
+                "goleash: waiting for `go test -json` output on standard input (e.g. `go test -json ./... 2>&1 | goleash`, or name files, or `goleash -- go test ./...`); end it with Ctrl-D"
+            );
+        }
         return Ok(input::read(io::stdin(), pipeline)?.recognised);
     }
     let f = File::open(path).map_err(|e| Error::input(path, e))?;

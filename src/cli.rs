@@ -328,7 +328,10 @@ fn run_subcommand(sub: &Sub) -> Result<u8, Error> {
     let mut cmd = Cli::command();
     match sub {
         Sub::Completions { shell } => {
-            clap_complete::generate(*shell, &mut cmd, "goleash", &mut out);
+            // Into memory first: clap_complete panics when its writer fails (`| true` closes the pipe).
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "goleash", &mut buf);
+            ignore_broken_pipe(io::Write::write_all(&mut out, &buf))?;
         }
         Sub::Man => ignore_broken_pipe(clap_mangen::Man::new(cmd).render(&mut out))?,
     }
@@ -337,7 +340,15 @@ fn run_subcommand(sub: &Sub) -> Result<u8, Error> {
 
 /// The `goleash` command: parses the flags, runs, prints goleash's own error (exit status 2).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            if let Some(hint) = go_style_flag_hint(std::env::args_os().skip(1)) {
+                eprintln!("{hint}");
+            }
+            e.exit()
+        }
+    };
     let result = match &cli.subcommand {
         Some(sub) => run_subcommand(sub),
         None => {
@@ -354,9 +365,48 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A hint for a Go-style flag (`-junit`, `-json`: one dash) among `args` before `--`, which clap reads
+/// as short flags: `goleash: -junit is not a flag; goleash's flags take two dashes: --junit`.
+pub fn go_style_flag_hint(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<String> {
+    let cmd = Cli::command();
+    let longs: Vec<String> = cmd
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
+    args.into_iter()
+        .take_while(|a| a != "--")
+        .filter_map(|a| a.into_string().ok())
+        .find_map(|a| {
+            let name = a.strip_prefix('-')?;
+            let name = name.split('=').next().unwrap_or(name);
+            (!name.starts_with('-') && name.len() > 1 && longs.iter().any(|l| l == name)).then(
+                || format!("goleash: {a} is not a flag; goleash's flags take two dashes: --{name}"),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_style_flags_get_a_hint() {
+        let args = |v: &[&str]| {
+            v.iter()
+                .map(|s| std::ffi::OsString::from(*s))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            go_style_flag_hint(args(&["-junit", "x.xml"])).as_deref(),
+            Some("goleash: -junit is not a flag; goleash's flags take two dashes: --junit")
+        );
+        assert_eq!(
+            go_style_flag_hint(args(&["-json=r.json"])).as_deref(),
+            Some("goleash: -json=r.json is not a flag; goleash's flags take two dashes: --json")
+        );
+        assert_eq!(go_style_flag_hint(args(&["-q", "--", "go", "-json"])), None);
+        assert_eq!(go_style_flag_hint(args(&["-nosuch"])), None);
+    }
 
     #[test]
     fn the_parser_is_consistent() {

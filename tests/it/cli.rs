@@ -304,7 +304,9 @@ fn tool_problems_exit_2_naming_the_path() {
         );
         assert_eq!(
             stderr(&o),
-            "goleash: no/such/dir/out.file: No such file or directory (os error 2)\n",
+            format!(
+                "goleash: {flag} no/such/dir/out.file: the folder no/such/dir does not exist\n"
+            ),
             "{flag}"
         );
     }

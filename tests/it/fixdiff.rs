@@ -206,7 +206,7 @@ fn an_unwritable_fix_diff_path_is_exit_2_before_reading() {
     assert_eq!(run.status, 2);
     assert!(
         run.stderr
-            .starts_with("goleash: /nonexistent-dir/fix.diff: "),
+            .starts_with("goleash: --fix-diff /nonexistent-dir/fix.diff: the folder /nonexistent-dir does not exist"),
         "{}",
         run.stderr
     );

@@ -916,6 +916,12 @@ fn the_users_command_never_sees_the_token_and_the_check_run_is_still_published()
 }
 
 #[test]
+fn the_child_loses_the_variable_checks_reads() {
+    assert!(goleash::runner::TOKEN_VARS.contains(&goleash::report::checks::TOKEN_VAR));
+    assert!(goleash::runner::TOKEN_VARS.contains(&"GITHUB_TOKEN"));
+}
+
+#[test]
 fn the_child_of_double_dash_does_not_get_the_token_but_goleash_publishes_with_it() {
     let api = FakeApi::start(ok_script);
     let temp = tempfile::tempdir().unwrap();
@@ -962,4 +968,95 @@ fn the_child_of_double_dash_does_not_get_the_token_but_goleash_publishes_with_it
             Some(format!("Bearer {TOKEN}").as_str())
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small things users trip on.
+
+#[test]
+fn completions_into_a_closed_pipe_end_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goleash"))
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| true`: the reader goes away before reading anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let (status, _, stderr) = text(&out);
+    assert_eq!((status, stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn a_go_style_flag_gets_a_hint_and_a_missing_output_folder_names_its_flag() {
+    let out = Command::new(env!("CARGO_BIN_EXE_goleash"))
+        .current_dir(repo())
+        .args(["-junit", "junit.xml", "fixtures/streams/go1.26/test.json"])
+        .output()
+        .unwrap();
+    let (status, _, stderr) = text(&out);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.starts_with(
+            "goleash: -junit is not a flag; goleash's flags take two dashes: --junit\nerror: "
+        ),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_goleash"))
+        .current_dir(repo())
+        .args([
+            "--junit",
+            "/proc/no-such-dir/junit.xml",
+            "fixtures/streams/go1.26/test.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out),
+        (
+            2,
+            String::new(),
+            "goleash: --junit /proc/no-such-dir/junit.xml: the folder /proc/no-such-dir does not exist\n"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn a_terminal_on_standard_input_is_told_what_goleash_waits_for() {
+    // A pseudo-terminal (Python's pty module) on goleash's standard input and output; Ctrl-D ends it.
+    let script = format!(
+        r#"
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv({exe:?}, [{exe:?}, "--color", "never"])
+time.sleep(1.0)
+os.write(fd, b"\x04")
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace"))
+"#,
+        exe = env!("CARGO_BIN_EXE_goleash")
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    let (status, stdout, stderr) = text(&out);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("goleash: waiting for `go test -json` output on standard input (e.g. `go test -json ./... 2>&1 | goleash`, or name files, or `goleash -- go test ./...`); end it with Ctrl-D\r\n"),
+        "{stdout:?}"
+    );
 }
