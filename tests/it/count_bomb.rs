@@ -7,10 +7,10 @@
 //! fixtures/EXPECTED.md).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::{repo, Value};
+use crate::common::{repo, Goleash, Value};
 
 /// What one run of the binary cost.
 struct Cost {
@@ -25,16 +25,15 @@ struct Cost {
 /// Runs `goleash --json FILE INPUT` and measures that one child (not the other tests' children, which
 /// `RUSAGE_CHILDREN` would mix in).
 fn run(input: &Path) -> Cost {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("report.json");
-    let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_goleash"))
-        .arg("--json")
-        .arg(&json)
+    let (mut cmd, dir) = Goleash::new()
+        .out("--json", "report.json")
         .arg("--color")
         .arg("never")
         .arg(input)
-        .env_remove("GITHUB_ACTIONS")
+        .command();
+    let json = dir.path().join("report.json");
+    let start = Instant::now();
+    let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
