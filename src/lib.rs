@@ -56,7 +56,7 @@
 //! | where is the JSON report written | `report/json.rs` |
 //! | the terminal: live lines, leak blocks, failures, totals | `report/terminal/` |
 //! | GitHub annotations, their escaping, inert output | `report/github/` |
-//! | the job summary, SARIF, the check run | `report/summary.rs`, `report/sarif.rs`, `report/checks.rs` |
+//! | the job summary, SARIF, the check run | `report/summary/`, `report/sarif.rs`, `report/checks.rs` |
 //! | which flags exist, which environment is read | `cli.rs` |
 //! | which sinks run, in which order; the exit status | `app.rs` |
 //! | which tests `--rerun-fails` reruns, how attempts merge, what is flaky | `rerun.rs` (pure), `attempts.rs` (runs them) |

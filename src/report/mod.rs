@@ -7,8 +7,8 @@
 //! | `junit.rs` | JUnit XML (`--junit`), package by package |
 //! | `json.rs` | the JSON report (`--json`) |
 //! | `terminal/` | the live package lines and the final report on standard output |
-//! | `github.rs` | GitHub workflow-command annotations, and the inert stretch of standard output |
-//! | `summary.rs` | the Markdown job summary (`--summary`, `$GITHUB_STEP_SUMMARY`) |
+//! | `github/` | GitHub workflow-command annotations, and the inert stretch of standard output |
+//! | `summary/` | the Markdown job summary (`--summary`, `$GITHUB_STEP_SUMMARY`) |
 //! | `sarif.rs` | SARIF 2.1.0 (`--sarif`) |
 //! | `checks.rs` | the check run (`--checks`) |
 //! | `baseline.rs` | the baseline file (`--write-baseline`) |
