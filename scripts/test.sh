@@ -27,7 +27,8 @@ python3 -c 'import junitparser' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check junitparser
 python3 -c 'import junitparser' || { echo "test.sh: junitparser (PyPI) could not be installed" >&2; exit 1; }
 # zizmor (PyPI) audits the workflows and action.yml; pip puts it in ~/.local/bin without a virtualenv.
-export PATH="$PATH:$HOME/.local/bin:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+pyscripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+export PATH="$PATH:$HOME/.local/bin:$pyscripts"
 command -v zizmor >/dev/null 2>&1 \
   || python3 -m pip install --quiet --disable-pip-version-check zizmor
 need zizmor "pip install zizmor (PyPI)"
