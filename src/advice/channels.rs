@@ -4,7 +4,7 @@
 
 use super::*;
 
-pub(super) const SENDER_FIX: &str = "Give the channel room for the one value (`make(chan T, 1)`) so the send always completes, or send in a `select` beside `case <-ctx.Done(): return`.";
+pub(super) const SENDER_FIX: &str = "If this goroutine sends exactly one value and waits for nothing after it, give the channel room for that value (`make(chan T, 1)`); otherwise give the sender a way out: send in a `select` beside `case <-ctx.Done(): return`.";
 
 pub(super) fn sender(cx: &Cx) -> Advice {
     sender_with_source(cx).unwrap_or_else(|| {
