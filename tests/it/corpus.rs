@@ -53,37 +53,42 @@ fn module_verbose(input: &'static str) -> Truth {
             ("racemain", "fail", 2, 1, 1, 0),
             ("racy", "fail", 2, 1, 1, 0),
         ],
-        failures: vec![
-            ("basic", Some("TestFlaky"), "test", FLAKY),
-            ("extbuild", None, "build", EXTBUILD),
-            (
-                "hang",
-                Some("TestHang"),
-                "timeout",
-                "test timed out after 5s",
-            ),
-            (
-                "initpanica",
-                None,
-                "panic",
-                "panic: initpanica: config missing",
-            ),
-            (
-                "initpanicb",
-                None,
-                "panic",
-                "panic: initpanicb: no database",
-            ),
-            (
-                "mainlog",
-                Some("TestOne"),
-                "test",
-                "mainlog_test.go:19: one failed",
-            ),
-            ("racemain", None, "race", RACEMAIN_V),
-            ("racy", Some("TestRacy"), "race", RACY),
-        ],
+        failures: module_failures(RACEMAIN_V),
     }
+}
+
+/// The failures of the whole module, the same in every form but for the TestMain race message.
+fn module_failures(racemain: &'static str) -> Vec<Fail> {
+    vec![
+        ("basic", Some("TestFlaky"), "test", FLAKY),
+        ("extbuild", None, "build", EXTBUILD),
+        (
+            "hang",
+            Some("TestHang"),
+            "timeout",
+            "test timed out after 5s",
+        ),
+        (
+            "initpanica",
+            None,
+            "panic",
+            "panic: initpanica: config missing",
+        ),
+        (
+            "initpanicb",
+            None,
+            "panic",
+            "panic: initpanicb: no database",
+        ),
+        (
+            "mainlog",
+            Some("TestOne"),
+            "test",
+            "mainlog_test.go:19: one failed",
+        ),
+        ("racemain", None, "race", racemain),
+        ("racy", Some("TestRacy"), "race", RACY),
+    ]
 }
 
 /// The whole module, non-verbose text: only failing tests are printed.
@@ -104,36 +109,7 @@ fn module_text(input: &'static str) -> Truth {
             ("racemain", "fail", 1, 0, 1, 0),
             ("racy", "fail", 1, 0, 1, 0),
         ],
-        failures: vec![
-            ("basic", Some("TestFlaky"), "test", FLAKY),
-            ("extbuild", None, "build", EXTBUILD),
-            (
-                "hang",
-                Some("TestHang"),
-                "timeout",
-                "test timed out after 5s",
-            ),
-            (
-                "initpanica",
-                None,
-                "panic",
-                "panic: initpanica: config missing",
-            ),
-            (
-                "initpanicb",
-                None,
-                "panic",
-                "panic: initpanicb: no database",
-            ),
-            (
-                "mainlog",
-                Some("TestOne"),
-                "test",
-                "mainlog_test.go:19: one failed",
-            ),
-            ("racemain", None, "race", RACEMAIN_TEXT),
-            ("racy", Some("TestRacy"), "race", RACY),
-        ],
+        failures: module_failures(RACEMAIN_TEXT),
     }
 }
 
