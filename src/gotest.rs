@@ -295,6 +295,19 @@ pub struct Position<'a> {
 
 /// Parses the `file.go:LINE(:COL):` a message starts with (followed by a space or the end of the line).
 pub fn position(message: &str) -> Option<Position<'_>> {
+    position_and_rest(message).map(|(p, _)| p)
+}
+
+/// The message after the `file.go:LINE(:COL):` it starts with (see [`position`]), trimmed; the whole
+/// message, trimmed, when it starts with none.
+pub fn without_position(message: &str) -> &str {
+    match position_and_rest(message) {
+        Some((_, rest)) => rest.trim(),
+        None => message.trim(),
+    }
+}
+
+fn position_and_rest(message: &str) -> Option<(Position<'_>, &str)> {
     let msg = message
         .trim_end_matches(['\n', '\r'])
         .trim_start_matches([' ', '\t']);
@@ -313,7 +326,7 @@ pub fn position(message: &str) -> Option<Position<'_>> {
     if line == 0 || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
         return None;
     }
-    Some(Position { file, line, column })
+    Some((Position { file, line, column }, rest))
 }
 
 fn leading_number(s: &str) -> Option<(u32, &str)> {

@@ -1,32 +1,11 @@
 //! One failure: `FAIL   pkg.TestName  file:line` and, indented below, its first error line and leaks.
 
 use super::style::{columns, guard_lines, paint, short_package, Options, Paint};
+use crate::gotest;
 use crate::model::FailureKind;
 use crate::paths::Resolver;
 use crate::text::{sanitize, truncate, wrap, Keep};
 use crate::view::FailureEntry;
-
-/// A failure message without the `file.go:NN:` (or `file.go:NN:CC:`) prefix Go puts before it: the
-/// location is shown on its own, resolved (the report's `file`/`line`/`column`).
-pub(super) fn strip_position(message: &str) -> &str {
-    let msg = message.trim();
-    let Some((head, rest)) = msg.split_once(": ") else {
-        return msg;
-    };
-    let mut parts = head.split(':');
-    let file = parts.next().unwrap_or("");
-    let numbers: Vec<&str> = parts.collect();
-    let is_number = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if file.ends_with(".go")
-        && !file.contains(char::is_whitespace)
-        && (1..=2).contains(&numbers.len())
-        && numbers.iter().all(is_number)
-    {
-        rest
-    } else {
-        msg
-    }
-}
 
 /// Where a failure is, as `file:line[:column]`.
 pub(super) fn failure_at(f: &FailureEntry) -> Option<String> {
@@ -74,7 +53,7 @@ pub fn render_failure(f: &FailureEntry, resolver: &Resolver, opts: &Options) -> 
             Paint::Dim,
             opts.color,
         ));
-        message = strip_position(message);
+        message = gotest::without_position(message);
     }
     let mut message = sanitize(message.trim_end_matches(':').trim()).into_owned();
     if !f.leaks.is_empty() {
@@ -106,17 +85,20 @@ mod tests {
 
     #[test]
     fn go_positions_are_stripped_from_messages() {
-        assert_eq!(strip_position("first_test.go:17: boom: x"), "boom: x");
         assert_eq!(
-            strip_position("buildfail/util_test.go:7:11: undefined: x"),
+            gotest::without_position("first_test.go:17: boom: x"),
+            "boom: x"
+        );
+        assert_eq!(
+            gotest::without_position("buildfail/util_test.go:7:11: undefined: x"),
             "undefined: x"
         );
         assert_eq!(
-            strip_position("panic: boom: x.go:3: y"),
+            gotest::without_position("panic: boom: x.go:3: y"),
             "panic: boom: x.go:3: y"
         );
-        assert_eq!(strip_position("x.go:1:2:3: y"), "x.go:1:2:3: y");
-        assert_eq!(strip_position("x.go:: y"), "x.go:: y");
-        assert_eq!(strip_position("test failed"), "test failed");
+        assert_eq!(gotest::without_position("x.go:1:2:3: y"), "x.go:1:2:3: y");
+        assert_eq!(gotest::without_position("x.go:: y"), "x.go:: y");
+        assert_eq!(gotest::without_position("test failed"), "test failed");
     }
 }
