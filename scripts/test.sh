@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs goleash's whole test suite on a fresh machine: installs what the tests need when it is missing
-# (xmllint and shellcheck from Debian's packages, junitparser and zizmor from PyPI, the fixture module's Go dependencies,
+# (xmllint and shellcheck from Debian's packages, junitparser, cmarkgfm and zizmor from PyPI, the fixture module's Go dependencies,
 # actionlint through the Go module proxy), then `cargo test --locked`. Go is required: the live tests run the
 # fixture module. A missing tool fails the run; nothing is skipped.
 set -euo pipefail
@@ -26,6 +26,10 @@ need shellcheck "Debian package shellcheck"
 python3 -c 'import junitparser' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check junitparser
 python3 -c 'import junitparser' || { echo "test.sh: junitparser (PyPI) could not be installed" >&2; exit 1; }
+# cmarkgfm: GitHub's Markdown library (cmark-gfm), to render the job summary as GitHub does.
+python3 -c 'import cmarkgfm' 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check cmarkgfm
+python3 -c 'import cmarkgfm' || { echo "test.sh: cmarkgfm (PyPI) could not be installed" >&2; exit 1; }
 # zizmor (PyPI) audits the workflows and action.yml; pip puts it in ~/.local/bin without a virtualenv.
 pyscripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
 export PATH="$PATH:$HOME/.local/bin:$pyscripts"

@@ -869,7 +869,7 @@ fn summary_escapes_markdown_and_html_from_test_output() {
     assert_eq!(out.status, 1);
     let md = std::fs::read_to_string(&md_path).unwrap();
     assert!(md.contains(
-        "| `example.com/x.TestX<b>` | test |  | x\\_test.go\\:3\\: &lt;img src=x onerror=alert\\(1\\)&gt; \\| \\`code\\` \\*\\*bold\\*\\* \\[l\\]\\(http\\://e\\) &#64;team \\$x\\$ |  |\n"
+        "| `example.com/x.TestX<b>` | test |  | x\\_test.go\\:3\\: &lt;img src=x onerror=alert\\(1\\)&gt; \\| \\`code\\` \\*\\*bold\\*\\* \\[l\\]\\(http\\://e\\) `@`team \\$x\\$ |  |\n"
     ), "{md}");
     assert!(!md.contains("<img"));
     assert!(!md.contains("<b>") || md.contains("`example.com/x.TestX<b>`"));
@@ -1038,4 +1038,93 @@ fn repo_prefix_is_the_root_inside_the_workspace() {
     );
     assert_eq!(github::repo_prefix(&ws, &ws), "");
     assert_eq!(github::repo_prefix(Path::new("/elsewhere"), &ws), "");
+}
+
+/// What GitHub would make of a summary: the HTML cmark-gfm (GitHub's own Markdown library, through
+/// PyPI's `cmarkgfm`, which scripts/test.sh installs) renders, checked the way GitHub's later filters
+/// read it: an element goleash did not write (an autolink is an `a`), or a mention or issue reference
+/// in text outside code (GitHub links those in the rendered text). Prints the findings, one per line;
+/// none means the text stayed text.
+const GFM_CHECK: &str = r#"
+import sys, re, html.parser
+import cmarkgfm
+from cmarkgfm.cmark import Options
+md = open(sys.argv[1], encoding="utf-8").read()
+out = cmarkgfm.github_flavored_markdown_to_html(md, options=Options.CMARK_OPT_UNSAFE)
+ours = {"details", "summary", "code", "pre", "p", "table", "thead", "tbody", "tr", "th", "td", "h2", "h3", "ul", "li", "em", "strong"}
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []
+        self.text = []
+    def handle_starttag(self, tag, attrs):
+        if tag not in ours:
+            print("element:", tag, attrs)
+        if tag not in ("br", "hr", "img"):
+            self.stack.append(tag)
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop() != tag:
+            pass
+    def handle_comment(self, data):
+        print("comment:", data)
+    def handle_data(self, data):
+        self.text.append(data)
+        if "code" in self.stack or "pre" in self.stack:
+            return
+        for m in re.finditer(r"@[A-Za-z0-9]|#[0-9]", data):
+            print("linkable text:", repr(data[max(0, m.start() - 10):m.end() + 10]))
+p = P()
+p.feed(out)
+text = "".join(p.text)
+for want in sys.argv[2:]:
+    if want not in text:
+        print("lost text:", repr(want))
+"#;
+
+#[test]
+fn the_summary_renders_test_output_as_text_on_github() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("evil.json");
+    let p = "example.com/x";
+    let t = "TestMention@team";
+    let hostile = "x_test.go:3: got <b>bold</b> <img src=x onerror=alert(1)> <!-- c --> from www.evil.example and https://evil.example/p?q=1, mail ops@corp.example, ping @octocat about #123 and GH-4 [l](javascript:alert(1)) ![i](http://e/i.png) &amp; `tick` | pipe";
+    let events = [
+        serde_json::json!({"Action": "start", "Package": p}),
+        serde_json::json!({"Action": "run", "Package": p, "Test": t}),
+        serde_json::json!({"Action": "output", "Package": p, "Test": t, "Output": format!("    {hostile}\n")}),
+        serde_json::json!({"Action": "output", "Package": p, "Test": t, "Output": format!("--- FAIL: {t} (0.00s)\n")}),
+        serde_json::json!({"Action": "fail", "Package": p, "Test": t, "Elapsed": 0}),
+        serde_json::json!({"Action": "fail", "Package": p, "Elapsed": 0}),
+    ];
+    let text: Vec<String> = events.iter().map(Value::to_string).collect();
+    std::fs::write(&stream, text.join("\n")).unwrap();
+    let md_path = dir.path().join("s.md");
+    let out = goleash(
+        &[
+            stream.to_str().unwrap(),
+            "--github",
+            "never",
+            "--summary",
+            md_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let script = dir.path().join("gfm.py");
+    std::fs::write(&script, GFM_CHECK).unwrap();
+    let message = hostile.strip_prefix("x_test.go:3: ").unwrap();
+    let check = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&md_path)
+        .args([message, t])
+        .output()
+        .expect("python3 is required");
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        check.status.success(),
+        "cmarkgfm failed (pip install cmarkgfm): {stderr}"
+    );
+    let findings = String::from_utf8_lossy(&check.stdout);
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    assert_eq!(findings, "", "the summary's Markdown:\n{md}");
 }

@@ -14,17 +14,26 @@ pub(super) fn visible(c: char, out: &mut String) -> bool {
 }
 
 /// Text from test output as inline Markdown that renders as the same text, on one line, safe in a
-/// table cell: HTML's `<`, `>`, `&` become entities, Markdown's punctuation is backslash-escaped, `@`
-/// cannot mention anyone, control characters become visible escapes.
+/// table cell: HTML's `<`, `>`, `&` become entities, Markdown's punctuation is backslash-escaped,
+/// control characters become visible escapes, and nothing becomes a link or a reference:
+///
+/// - a `:` is escaped, so no `scheme://` or `mailto:` autolink forms, and the `.` after `www` is, so
+///   no `www.` autolink (GFM's extended autolinks match the raw text);
+/// - `@` and a `#` before a digit are code spans of their own. GitHub finds mentions, e-mail autolinks
+///   and issue references in the *rendered* text, where an entity (`&#64;`) or a backslash escape is
+///   already plain `@` again; a code span is a separate element, which no such filter looks into.
 pub fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '@' => out.push_str("&#64;"),
+            '@' => out.push_str("`@`"),
+            '#' if chars.peek().is_some_and(char::is_ascii_digit) => out.push_str("`#`"),
+            '.' if after_www(&out) => out.push_str("\\."),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '{' | '}' | '(' | ')'
             | '$' | ':' => {
                 out.push('\\');
@@ -38,6 +47,15 @@ pub fn md_text(s: &str) -> String {
         }
     }
     out
+}
+
+/// True when `out` ends with `www` (any case) at a word start: a `.` next would begin a GFM
+/// `www.` autolink.
+fn after_www(out: &str) -> bool {
+    let b = out.as_bytes();
+    b.len() >= 3
+        && b[b.len() - 3..].eq_ignore_ascii_case(b"www")
+        && (b.len() == 3 || !b[b.len() - 4].is_ascii_alphanumeric())
 }
 
 /// Prose whose `` `code` `` spans (balanced backticks, as the advice engine writes them) stay code
@@ -79,7 +97,8 @@ pub fn md_code(s: &str) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
-/// Text for HTML (inside `<summary>`): `&`, `<`, `>`, `"` become entities.
+/// Text for HTML (inside `<summary>`): `&`, `<`, `>`, `"` become entities, `@` a `<code>` element
+/// (see [`md_text`]). Markdown is not read inside an HTML block, so nothing else can become a link.
 pub fn html_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -88,6 +107,8 @@ pub fn html_text(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            // GitHub finds mentions in the rendered text: an element of its own stops it.
+            '@' => out.push_str("<code>@</code>"),
             '\n' | '\r' | '\t' => out.push(' '),
             c => {
                 if visible(c, &mut out) {
@@ -138,9 +159,19 @@ mod tests {
     fn text_is_escaped() {
         assert_eq!(
             md_text("<script>alert(1)</script> *x* | @bob [a](b)\n`c`"),
-            "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*x\\* \\| &#64;bob \\[a\\]\\(b\\) \\`c\\`"
+            "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*x\\* \\| `@`bob \\[a\\]\\(b\\) \\`c\\`"
         );
         assert_eq!(md_text("a\u{1b}[31m"), "a\\x1b\\[31m");
+    }
+
+    #[test]
+    fn nothing_becomes_a_link_a_mention_or_a_reference() {
+        assert_eq!(
+            md_text("see www.evil.example, https://x.y/z, ops@corp.example, @team and #12 (#x)"),
+            "see www\\.evil.example, https\\://x.y/z, ops`@`corp.example, `@`team and `#`12 \\(\\#x\\)"
+        );
+        assert_eq!(md_text("WWW.a.b awww.c"), "WWW\\.a.b awww.c");
+        assert_eq!(html_text("a@b <i>"), "a<code>@</code>b &lt;i&gt;");
     }
 
     #[test]
