@@ -20,7 +20,7 @@ use crate::report::checks::{ChecksSink, Config};
 use crate::report::fixdiff::FixDiffSink;
 use crate::report::github::{self, AnnotationsSink, Context, Policy, StopCommands};
 use crate::report::json::{JsonSink, Target};
-use crate::report::junit::JunitSink;
+use crate::report::junit::{Flavor, JunitSink};
 use crate::report::summary::{self, Links, SummarySink};
 use crate::report::terminal::{self, TerminalSink};
 use crate::report::{baseline::BaselineSink, notes::NotesSink, sarif::SarifSink};
@@ -40,6 +40,8 @@ pub struct Settings {
     pub command: Vec<std::ffi::OsString>,
     /// `--junit`.
     pub junit: Option<PathBuf>,
+    /// `--junit-flavor`.
+    pub junit_flavor: Flavor,
     /// `--json` (`-` is standard output).
     pub json: Option<PathBuf>,
     /// `--root` or its default.
@@ -92,7 +94,7 @@ pub fn sinks(s: &Settings, resolver: &Resolver) -> Result<Vec<Box<dyn Sink>>, Er
     let junit = s
         .junit
         .as_deref()
-        .map(|p| JunitSink::create(p).map_err(|e| name_the_flag("--junit", p, e)))
+        .map(|p| JunitSink::create(p, s.junit_flavor).map_err(|e| name_the_flag("--junit", p, e)))
         .transpose()?;
     for (flag, p) in [
         ("--json", &s.json),
@@ -236,6 +238,8 @@ pub fn run(s: Settings) -> Result<u8, Error> {
             .map(|b| b.as_mut() as &mut dyn Sink)
             .collect(),
     );
+    // The gitlab flavor places every case, passed ones at their test function's declaration.
+    pipeline.declarations = s.junit.is_some() && s.junit_flavor == Flavor::Gitlab;
     let mut child = None;
     let mut flaky = Vec::new();
     // Inputs in which nothing was recognised (prose, the wrong file, a `go` that never started).

@@ -15,6 +15,7 @@ use crate::app::{self, Settings};
 use crate::error::{ignore_broken_pipe, render, Error};
 use crate::report::checks;
 use crate::report::github::Mode;
+use crate::report::junit::Flavor;
 use crate::report::summary::Links;
 use crate::report::terminal::{self, ColorChoice};
 use crate::source::find_go_mod_root;
@@ -43,6 +44,27 @@ impl From<FailOnArg> for FailOn {
             FailOnArg::Leak => FailOn::Leak,
             FailOnArg::Flaky => FailOn::Flaky,
             FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
+/// `--junit-flavor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum JunitFlavorArg {
+    /// Strict junit-10.xsd (Jenkins); the failing file:line starts the failure text.
+    Jenkins,
+    /// As jenkins, plus `file` and `line` on every testcase (GitLab, CircleCI, mikepenz/action-junit-report).
+    Gitlab,
+    /// Maven Surefire's surefire-test-report-3.0.xsd: one testsuite, flakyFailure/rerunFailure in its order.
+    Surefire,
+}
+
+impl From<JunitFlavorArg> for Flavor {
+    fn from(a: JunitFlavorArg) -> Flavor {
+        match a {
+            JunitFlavorArg::Jenkins => Flavor::Jenkins,
+            JunitFlavorArg::Gitlab => Flavor::Gitlab,
+            JunitFlavorArg::Surefire => Flavor::Surefire,
         }
     }
 }
@@ -105,6 +127,16 @@ pub struct Cli {
     /// Write JUnit XML to PATH.
     #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
+    /// The JUnit consumers' rules to follow: jenkins (strict junit-10.xsd), gitlab (adds file and line
+    /// on every testcase), surefire (Maven Surefire's schema, one testsuite).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FLAVOR",
+        default_value = "jenkins",
+        requires = "junit"
+    )]
+    junit_flavor: JunitFlavorArg,
     /// Write the JSON report to PATH (`-` for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
@@ -292,6 +324,7 @@ impl Cli {
             },
             command: self.command,
             junit: self.junit,
+            junit_flavor: self.junit_flavor.into(),
             json: self.json,
             baseline: self.baseline,
             write_baseline: self.write_baseline,

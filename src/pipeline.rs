@@ -35,6 +35,40 @@ pub struct PackageDone<'a> {
     pub resolver: &'a Resolver,
     /// The failed attempts before the last one of this package's tests (`--rerun-fails`; else empty).
     pub earlier: &'a [EarlierFailure],
+    /// Where its failures happened and its tests are declared, found through [`crate::source`].
+    pub places: &'a Places,
+}
+
+/// Where a finished package's failures happened and its test functions are declared, relative to
+/// `--root`: found by the pipeline (the one reader of the source tree here), so that a sink writing
+/// package by package (JUnit's `file`/`line`) never looks for files.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Places {
+    /// For each of the package's failures, in [`PackageDone::failures`] order: file, line, column
+    /// ([`crate::source::failure_location`]).
+    pub failures: Vec<Option<(String, u32, Option<u32>)>>,
+    /// The declaration of each top-level test function by name, when the pipeline was asked for them
+    /// ([`Pipeline::declarations`]; [`crate::source::test_declarations`]).
+    pub declarations: std::collections::BTreeMap<String, (String, u32)>,
+}
+
+impl Places {
+    /// Where a test (or, for `None`, the package-level failure) is: its failure's place when it failed
+    /// there, else its top-level function's declaration.
+    pub fn of(&self, failures: &[Failure], test: Option<&str>) -> Option<(&str, u32)> {
+        let failed = failures
+            .iter()
+            .zip(&self.failures)
+            .find(|(f, _)| f.test.as_deref() == test)
+            .and_then(|(_, at)| at.as_ref())
+            .map(|(file, line, _)| (file.as_str(), *line));
+        failed.or_else(|| {
+            let func = test.map_or("TestMain", |t| t.split('/').next().unwrap_or(t));
+            self.declarations
+                .get(func)
+                .map(|(file, line)| (file.as_str(), *line))
+        })
+    }
 }
 
 /// A report sink: told about each package as it finishes, then about the whole run once.
@@ -67,6 +101,9 @@ pub struct Pipeline<'s> {
     pub sink_error: Option<Error>,
     /// Keep per-test records after a package ends (tests and tools that inspect the model).
     pub keep_tests: bool,
+    /// Find where every test function of a finished package is declared ([`Places::declarations`]), for
+    /// a sink that places every case (JUnit's `gitlab` flavor).
+    pub declarations: bool,
 }
 
 impl<'s> Pipeline<'s> {
@@ -79,6 +116,7 @@ impl<'s> Pipeline<'s> {
             input_name: "-".to_string(),
             sink_error: None,
             keep_tests: false,
+            declarations: false,
         }
     }
 
@@ -109,6 +147,27 @@ impl<'s> Pipeline<'s> {
         self.analysis.groups.add(&mut findings);
         classify_new_groups(&mut self.analysis.groups, &self.resolver);
         let failures = failures_of(pkg, &findings);
+        let places = if self.sinks.is_empty() {
+            Places::default()
+        } else {
+            Places {
+                failures: failures
+                    .iter()
+                    .map(|f| {
+                        crate::source::failure_location(
+                            &self.resolver,
+                            &f.package,
+                            f.test.as_deref(),
+                            &f.message,
+                        )
+                    })
+                    .collect(),
+                declarations: match self.declarations {
+                    true => crate::source::test_declarations(&self.resolver, &pkg.name),
+                    false => Default::default(),
+                },
+            }
+        };
         for sink in self.sinks.iter_mut() {
             let done = PackageDone {
                 package: pkg,
@@ -118,6 +177,7 @@ impl<'s> Pipeline<'s> {
                 groups: &self.analysis.groups,
                 resolver: &self.resolver,
                 earlier,
+                places: &places,
             };
             if let Err(e) = sink.package_done(&done) {
                 if self.sink_error.is_none() {

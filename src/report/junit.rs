@@ -1,4 +1,8 @@
-//! JUnit XML, valid against Jenkins' `junit-10.xsd`, written package by package.
+//! JUnit XML in one of three flavors ([`Flavor`], `--junit-flavor`), written package by package:
+//! `jenkins` (the default) valid against Jenkins' `junit-10.xsd`; `gitlab` the same with `file` and `line`
+//! on every `<testcase>` (which GitLab, CircleCI and mikepenz/action-junit-report read, and junit-10.xsd
+//! forbids); `surefire` one `<testsuite>` root valid against Maven Surefire's
+//! `surefire-test-report-3.0.xsd`. The rules of each consumer are in `docs/junit-consumers.md`.
 //!
 //! One `testsuite` per package (name = import path); one `testcase` per test (classname = import path,
 //! name = full test name), plus a case for each package-level failure (`[build failed]`, `TestMain`,
@@ -6,9 +10,10 @@
 //! without framing lines, where raw goroutine dumps are replaced by one summary per leak group (its id,
 //! where it blocks, who introduced it, its stack once), capped with head and tail kept.
 //!
-//! Suites go to a temporary file beside the target as packages finish, after room left for the
-//! `<testsuites>` start tag; [`JunitSink::finish`] writes that tag with the totals into the room and
-//! renames the file into place. Memory holds one package at a time, every byte is written once, and the
+//! Suites go to a temporary file beside the target as packages finish, after room left for the root
+//! start tag; [`JunitSink::finish`] writes that tag with the totals into the room (the rest of the room
+//! is white space after the tag, never inside it) and renames the file into place. A failed case's text
+//! starts with the repository-relative `file:line` where it failed, in every flavor. Memory holds one package at a time, every byte is written once, and the
 //! target file is never half-written.
 
 use std::fmt::Write as _;
@@ -25,7 +30,7 @@ use crate::leak::{self, Finding};
 use crate::model::{FailureKind, Package, TestResult};
 use crate::outfile::named_temp_beside;
 use crate::paths::Resolver;
-use crate::pipeline::{PackageDone, Sink};
+use crate::pipeline::{PackageDone, Places, Sink};
 use crate::rerun::EarlierFailure;
 use crate::text::xml_safe;
 use crate::view::View;
@@ -50,50 +55,85 @@ pub struct Totals {
     pub time: f64,
 }
 
-/// Room reserved at the top of the file for the `<testsuites …>` start tag, whose totals are known
-/// only at the end: the tag is written there, padded with spaces (allowed inside a tag), once the run
-/// ends.
+/// Room reserved at the top of the file for the root start tag, whose totals are known only at the
+/// end: the tag is written there once the run ends, followed by spaces up to the room's end (white
+/// space between elements, which every schema allows).
 const ROOT_TAG_ROOM: usize = 200;
+
+/// Which consumers' rules the file follows (`--junit-flavor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavor {
+    /// Strict `junit-10.xsd` (Jenkins): `<testsuites>`, one `<testsuite>` per package, no `file`/`line`
+    /// attributes (the failing `file:line` starts the failure text).
+    #[default]
+    Jenkins,
+    /// As [`Flavor::Jenkins`], plus repository-relative `file` and `line` on every `<testcase>` (the
+    /// failing line of a failed case, else the test function's declaration): GitLab, CircleCI,
+    /// mikepenz/action-junit-report.
+    Gitlab,
+    /// Maven Surefire's `surefire-test-report-3.0.xsd`: a single `<testsuite name="goleash">` root
+    /// holding every package's cases (`classname` = the import path), the children of each case in the
+    /// schema's order, no properties (the schema allows them only before the first case).
+    Surefire,
+}
+
+impl Flavor {
+    /// The root element.
+    fn root(self) -> &'static str {
+        match self {
+            Flavor::Surefire => "testsuite",
+            Flavor::Jenkins | Flavor::Gitlab => "testsuites",
+        }
+    }
+}
 
 /// The JUnit sink: writes suites into a temporary file beside the target as packages finish, then the
 /// totals at the top, and renames the file into place.
 pub struct JunitSink {
     path: PathBuf,
+    flavor: Flavor,
     /// The file being written; `None` once finished.
     file: Option<BufWriter<tempfile::NamedTempFile>>,
     /// Totals written so far.
     pub totals: Totals,
 }
 
-/// The XML declaration and the `<testsuites>` start tag with these totals, padded to
-/// [`ROOT_TAG_ROOM`] bytes.
-fn root_tag(totals: &Totals) -> Vec<u8> {
+/// The XML declaration and the root start tag with these totals, followed by spaces up to
+/// [`ROOT_TAG_ROOM`] bytes (a newline last, except in the `surefire` flavor, whose cases start on a
+/// line of their own).
+fn root_tag(totals: &Totals, flavor: Flavor) -> Vec<u8> {
     let mut head = Vec::with_capacity(ROOT_TAG_ROOM);
     let mut xml = Writer::new(&mut head);
     // Writing to a Vec cannot fail.
     let _ = xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     head.push(b'\n');
-    let mut root = BytesStart::new("testsuites");
+    let mut root = BytesStart::new(flavor.root());
     root.push_attribute(("name", "goleash"));
     root.push_attribute(("tests", totals.tests.to_string().as_str()));
     root.push_attribute(("failures", totals.failures.to_string().as_str()));
     root.push_attribute(("errors", totals.errors.to_string().as_str()));
+    if flavor == Flavor::Surefire {
+        root.push_attribute(("skipped", totals.skipped.to_string().as_str()));
+    }
     root.push_attribute(("time", format_time(totals.time).as_str()));
-    let mut tag = Vec::new();
-    let _ = Writer::new(&mut tag).write_event(Event::Start(root));
-    // `<testsuites …>` → `<testsuites …   >`: the padding goes before the closing `>`.
-    tag.pop();
-    head.extend_from_slice(&tag);
-    while head.len() < ROOT_TAG_ROOM - 2 {
+    let _ = Writer::new(&mut head).write_event(Event::Start(root));
+    let end = match flavor {
+        Flavor::Surefire => ROOT_TAG_ROOM,
+        Flavor::Jenkins | Flavor::Gitlab => ROOT_TAG_ROOM - 1,
+    };
+    while head.len() < end {
         head.push(b' ');
     }
-    head.extend_from_slice(b">\n");
+    if flavor != Flavor::Surefire {
+        head.push(b'\n');
+    }
     head
 }
 
 impl JunitSink {
-    /// A sink that will write `path`. Fails (naming the path) when its folder cannot be written.
-    pub fn create(path: &Path) -> Result<JunitSink, Error> {
+    /// A sink that will write `path` in `flavor`. Fails (naming the path) when its folder cannot be
+    /// written.
+    pub fn create(path: &Path, flavor: Flavor) -> Result<JunitSink, Error> {
         let tmp = named_temp_beside(path)?;
         let mut file = BufWriter::with_capacity(1 << 20, tmp);
         // The room for the start tag, filled in by `finish`.
@@ -101,6 +141,7 @@ impl JunitSink {
             .map_err(|e| Error::output(path, e))?;
         Ok(JunitSink {
             path: path.to_path_buf(),
+            flavor,
             file: Some(file),
             totals: Totals::default(),
         })
@@ -115,8 +156,12 @@ impl JunitSink {
         let totals = &self.totals;
         let err = |e: io::Error| Error::output(path, e);
         let mut tmp = file.into_inner().map_err(|e| err(e.into_error()))?;
-        tmp.write_all(b"</testsuites>\n").map_err(err)?;
-        let head = root_tag(totals);
+        let close = match self.flavor {
+            Flavor::Surefire => &b"\n</testsuite>\n"[..],
+            Flavor::Jenkins | Flavor::Gitlab => &b"</testsuites>\n"[..],
+        };
+        tmp.write_all(close).map_err(err)?;
+        let head = root_tag(totals, self.flavor);
         if head.len() > ROOT_TAG_ROOM {
             return Err(err(io::Error::other(
                 "JUnit totals do not fit the reserved room",
@@ -135,7 +180,7 @@ impl Sink for JunitSink {
         let Some(file) = self.file.as_mut() else {
             return Ok(());
         };
-        let suite = render_suite(done);
+        let suite = render_suite_as(done, self.flavor);
         self.totals.tests += suite.totals.tests;
         self.totals.failures += suite.totals.failures;
         self.totals.errors += suite.totals.errors;
@@ -182,6 +227,8 @@ pub fn format_time(secs: f64) -> String {
 struct Case<'a> {
     name: std::borrow::Cow<'a, str>,
     time: f64,
+    /// Where it failed, else where its test function is declared (root-relative).
+    at: Option<(&'a str, u32)>,
     outcome: Outcome,
     /// Its failed attempts before the last (`--rerun-fails`).
     earlier: Vec<&'a EarlierFailure>,
@@ -205,9 +252,17 @@ fn is_error(kind: FailureKind) -> bool {
     )
 }
 
-/// Renders one package as a `testsuite` element.
+/// Renders one package as a `testsuite` element of the default flavor ([`Flavor::Jenkins`]).
 pub fn render_suite(done: &PackageDone) -> Suite {
+    render_suite_as(done, Flavor::Jenkins)
+}
+
+/// Renders one package in `flavor`: a `testsuite` element, or (`surefire`) its `testcase` elements, each
+/// on a line of its own after a newline.
+pub fn render_suite_as(done: &PackageDone, flavor: Flavor) -> Suite {
     let pkg = done.package;
+    let places: &Places = done.places;
+    let at = |test: Option<&str>| places.of(done.failures, test);
     let mut cases = Vec::new();
     let failure_of = |test: Option<&str>| done.failures.iter().find(|f| f.test.as_deref() == test);
     let earlier_of = |test: Option<&str>| -> Vec<&EarlierFailure> {
@@ -227,6 +282,13 @@ pub fn render_suite(done: &PackageDone) -> Suite {
             earlier: Vec::new(),
             name: "[build failed]".into(),
             time: 0.0,
+            at: done
+                .failures
+                .iter()
+                .zip(&places.failures)
+                .find(|(f, _)| f.kind == FailureKind::Build)
+                .and_then(|(_, p)| p.as_ref())
+                .map(|(f, l, _)| (f.as_str(), *l)),
             outcome: Outcome::Fail {
                 error: true,
                 kind: "build",
@@ -257,6 +319,7 @@ pub fn render_suite(done: &PackageDone) -> Suite {
         cases.push(Case {
             name: t.name.as_str().into(),
             time: t.elapsed.unwrap_or(0.0),
+            at: at(Some(&t.name)),
             outcome,
             earlier: earlier_of(Some(&t.name)),
         });
@@ -272,6 +335,7 @@ pub fn render_suite(done: &PackageDone) -> Suite {
         cases.push(Case {
             name: name.into(),
             time: 0.0,
+            at: at(None),
             outcome: Outcome::Fail {
                 error: is_error(kind),
                 kind: kind.as_str(),
@@ -286,6 +350,7 @@ pub fn render_suite(done: &PackageDone) -> Suite {
         cases.push(Case {
             name: "TestMain".into(),
             time: 0.0,
+            at: at(None),
             outcome: Outcome::Pass,
             earlier: earlier_of(None),
         });
@@ -305,7 +370,7 @@ pub fn render_suite(done: &PackageDone) -> Suite {
     }
     let mut buf = Vec::with_capacity(1024);
     // Writing to a Vec cannot fail.
-    let _ = write_suite(&mut buf, pkg, &cases, &totals);
+    let _ = write_suite(&mut buf, pkg, &cases, &totals, flavor);
     Suite { xml: buf, totals }
 }
 
@@ -314,7 +379,9 @@ fn write_suite(
     pkg: &Package,
     cases: &[Case],
     totals: &Totals,
+    flavor: Flavor,
 ) -> quick_xml::Result<()> {
+    let placed = flavor == Flavor::Gitlab;
     let mut w = Writer::new_with_indent(&mut *buf, b' ', 2);
     let name = attr(&pkg.name);
     let mut suite = BytesStart::new("testsuite");
@@ -325,6 +392,9 @@ fn write_suite(
     suite.push_attribute(("skipped", totals.skipped.to_string().as_str()));
     suite.push_attribute(("time", format_time(totals.time).as_str()));
     w.write_event(Event::Start(suite))?;
+    // The surefire flavor has one suite for the whole run (the root): the cases are written as children
+    // of this start tag, which is then cut away with its end tag.
+    let cases_from = w.get_ref().len();
     let attrs: Vec<(String, String)> = pkg
         .tests
         .iter()
@@ -334,7 +404,7 @@ fn write_suite(
                 .map(move |(k, v)| (format!("{}.{}", t.name, k), v.clone()))
         })
         .collect();
-    if !attrs.is_empty() {
+    if !attrs.is_empty() && flavor != Flavor::Surefire {
         w.write_event(Event::Start(BytesStart::new("properties")))?;
         for (k, v) in &attrs {
             let mut p = BytesStart::new("property");
@@ -356,66 +426,130 @@ fn write_suite(
             out.extend_from_slice(quick_xml::escape::escape(attr(&c.name).as_ref()).as_bytes());
             out.extend_from_slice(b"\" time=\"");
             push_time(out, c.time);
-            out.extend_from_slice(b"\"/>");
+            out.push(b'"');
+            if let Some((file, line)) = c.at.filter(|_| placed) {
+                out.extend_from_slice(b" file=\"");
+                out.extend_from_slice(quick_xml::escape::escape(attr(file).as_ref()).as_bytes());
+                out.extend_from_slice(format!("\" line=\"{line}\"").as_bytes());
+            }
+            out.extend_from_slice(b"/>");
             continue;
         }
         let mut tc = BytesStart::new("testcase");
         tc.push_attribute(("classname", name.as_ref()));
         tc.push_attribute(("name", attr(&c.name).as_ref()));
         tc.push_attribute(("time", format_time(c.time).as_str()));
-        match &c.outcome {
-            Outcome::Pass => {
-                w.write_event(Event::Start(tc))?;
-                write_earlier(&mut w, &c.earlier, true)?;
-                w.write_event(Event::End(BytesEnd::new("testcase")))?;
-            }
-            Outcome::Skip(reason) => {
-                w.write_event(Event::Start(tc))?;
-                let mut s = BytesStart::new("skipped");
-                s.push_attribute(("message", attr(reason).as_ref()));
-                w.write_event(Event::Empty(s))?;
-                w.write_event(Event::End(BytesEnd::new("testcase")))?;
-            }
-            Outcome::Fail {
-                error,
-                kind,
-                message,
-                body,
-            } => {
-                w.write_event(Event::Start(tc))?;
-                let tag = if *error { "error" } else { "failure" };
-                let mut f = BytesStart::new(tag);
-                f.push_attribute(("message", attr(message).as_ref()));
-                f.push_attribute(("type", *kind));
-                w.write_event(Event::Start(f))?;
-                // Only `<`, `>` and `&` need escaping in text: quotes stay readable.
-                let safe = xml_safe(body);
-                w.write_event(Event::Text(BytesText::from_escaped(
-                    quick_xml::escape::partial_escape(safe.as_ref()),
-                )))?;
-                w.write_event(Event::End(BytesEnd::new(tag)))?;
-                write_earlier(&mut w, &c.earlier, false)?;
-                w.write_event(Event::End(BytesEnd::new("testcase")))?;
-            }
+        if let Some((file, line)) = c.at.filter(|_| placed) {
+            tc.push_attribute(("file", attr(file).as_ref()));
+            tc.push_attribute(("line", line.to_string().as_str()));
+        }
+        w.write_event(Event::Start(tc))?;
+        // The children in the order Surefire's schema requires (junit-10.xsd takes any order): failure,
+        // rerunFailure*, flakyFailure*, skipped, error, rerunError*, flakyError*.
+        let passed = !matches!(c.outcome, Outcome::Fail { .. });
+        if let Outcome::Fail {
+            error: false,
+            kind,
+            message,
+            body,
+        } = &c.outcome
+        {
+            write_failure(&mut w, "failure", kind, message, body, c.at)?;
+        }
+        write_earlier(&mut w, &c.earlier, passed, false)?;
+        if let Outcome::Skip(reason) = &c.outcome {
+            let mut s = BytesStart::new("skipped");
+            s.push_attribute(("message", attr(reason).as_ref()));
+            w.write_event(Event::Empty(s))?;
+        }
+        if let Outcome::Fail {
+            error: true,
+            kind,
+            message,
+            body,
+        } = &c.outcome
+        {
+            write_failure(&mut w, "error", kind, message, body, c.at)?;
+        }
+        write_earlier(&mut w, &c.earlier, passed, true)?;
+        w.write_event(Event::End(BytesEnd::new("testcase")))?;
+    }
+    let cases_to = w.get_ref().len();
+    w.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    if flavor == Flavor::Surefire {
+        buf.truncate(cases_to);
+        buf.drain(..cases_from);
+    } else {
+        buf.push(b'\n');
+    }
+    Ok(())
+}
+
+/// A `<failure>` or `<error>` element: `message` (its lines kept, as `&#10;`), `type`, and the text:
+/// the repository-relative `file:line` where it failed (when known) on the first line, then `body`.
+fn write_failure<W: std::io::Write>(
+    w: &mut Writer<W>,
+    tag: &str,
+    kind: &str,
+    message: &str,
+    body: &str,
+    at: Option<(&str, u32)>,
+) -> quick_xml::Result<()> {
+    let mut f = BytesStart::new(tag);
+    f.push_attribute(quick_xml::events::attributes::Attribute {
+        key: quick_xml::name::QName(b"message"),
+        value: std::borrow::Cow::Owned(attr_lines(message).into_bytes()),
+    });
+    f.push_attribute(("type", kind));
+    w.write_event(Event::Start(f))?;
+    let text = match at {
+        Some((file, line)) => std::borrow::Cow::Owned(format!("{file}:{line}\n{body}")),
+        None => std::borrow::Cow::Borrowed(body),
+    };
+    // Only `<`, `>` and `&` need escaping in text: quotes stay readable.
+    let safe = xml_safe(&text);
+    w.write_event(Event::Text(BytesText::from_escaped(
+        quick_xml::escape::partial_escape(safe.as_ref()),
+    )))?;
+    w.write_event(Event::End(BytesEnd::new(tag)))?;
+    Ok(())
+}
+
+/// An attribute value, escaped for the XML text as written ([`attr`], then `&`, `<`, `>`, `"` and the
+/// line breaks and tabs as character references, so that a reader's attribute-value normalisation keeps
+/// a multi-line message's lines).
+pub fn attr_lines(s: &str) -> String {
+    let capped = attr(s);
+    let mut out = String::with_capacity(capped.len() + 16);
+    for c in capped.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c => out.push(c),
         }
     }
-    w.write_event(Event::End(BytesEnd::new("testsuite")))?;
-    buf.push(b'\n');
-    Ok(())
+    out
 }
 
 /// The earlier failed attempts of a case, as Maven Surefire writes reruns: `<flakyFailure>` (or
 /// `<flakyError>` for a timeout, panic, crash) for each failed attempt of a case that passed in the end,
 /// `<rerunFailure>`/`<rerunError>` for those of a case that still failed; each with the attempt's message
 /// (`message`, and as `<stackTrace>`) and its output (`<system-out>`, capped). Valid in Jenkins'
-/// `junit-10.xsd` (`rerunType`).
+/// `junit-10.xsd` (`rerunType`) and Surefire's schema. Writes the attempts that were errors (`errors`)
+/// or those that were not, for the schema's order.
 fn write_earlier<W: std::io::Write>(
     w: &mut Writer<W>,
     earlier: &[&EarlierFailure],
     passed: bool,
+    errors: bool,
 ) -> quick_xml::Result<()> {
-    for e in earlier {
-        let error = is_error(e.kind);
+    for e in earlier.iter().filter(|e| is_error(e.kind) == errors) {
+        let error = errors;
         let tag = match (passed, error) {
             (true, false) => "flakyFailure",
             (true, true) => "flakyError",
@@ -424,7 +558,10 @@ fn write_earlier<W: std::io::Write>(
         };
         let message = format!("attempt {}: {}", e.attempt, e.message);
         let mut el = BytesStart::new(tag);
-        el.push_attribute(("message", attr(&message).as_ref()));
+        el.push_attribute(quick_xml::events::attributes::Attribute {
+            key: quick_xml::name::QName(b"message"),
+            value: std::borrow::Cow::Owned(attr_lines(&message).into_bytes()),
+        });
         el.push_attribute(("type", e.kind.as_str()));
         w.write_event(Event::Start(el))?;
         for (name, text) in [

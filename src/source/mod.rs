@@ -10,7 +10,8 @@
 //! - the file a stack frame points at ([`Resolver::source_file`], [`frame_bytes`]) for the advice engine
 //!   and the terminal's code excerpts, and the non-test files of its package ([`package_go_files`]);
 //! - where a failure happened ([`failure_location`]: the `file.go:NN:` of its message, checked on disk,
-//!   else the test function's declaration in the package's `_test.go` files);
+//!   else the test function's declaration in the package's `_test.go` files), and where every test
+//!   function of a package is declared ([`test_declarations`], for JUnit's `file`/`line`);
 //! - [`go`]: a light reading of Go source (functions, blocks, channel operations, `make(chan …)`) for the
 //!   advice engine.
 //!
@@ -229,17 +230,59 @@ pub fn failure_location(
 
 /// The `_test.go` file in the root-relative folder `dir` and the line where `func NAME(` is declared.
 fn find_test_func(root: &Path, dir: &str, name: &str) -> Option<(String, u32)> {
-    let abs = dir_under_root(root, dir)?;
-    let mut files: Vec<String> = std::fs::read_dir(abs)
-        .ok()?
+    declarations_in(root, dir, Some(name)).remove(name)
+}
+
+/// Where the test functions of a package are declared: each top-level `func Name(` of its `_test.go`
+/// files by name, as `(root-relative file, line)`. Empty when the root is not a folder on disk or the
+/// package is not in the root's module. Reads each of the package's test files once (within the caps of
+/// [`read_text`]); for the JUnit `file`/`line` of cases that did not fail.
+pub fn test_declarations(
+    resolver: &Resolver,
+    package: &str,
+) -> std::collections::BTreeMap<String, (String, u32)> {
+    let (Some(root), Some(dir)) = (
+        resolver.root.as_deref().filter(|r| r.is_dir()),
+        package_dir(package, resolver),
+    ) else {
+        return std::collections::BTreeMap::new();
+    };
+    declarations_in(root, &dir, None)
+        .into_iter()
+        .map(|(name, (file, line))| {
+            let rel = if dir.is_empty() {
+                file
+            } else {
+                format!("{dir}/{file}")
+            };
+            (name, (rel, line))
+        })
+        .collect()
+}
+
+/// The top-level functions declared in the `_test.go` files of the root-relative folder `dir` (only
+/// `only`, when given), by name: `(file name, line)`. Several files may declare one under different
+/// build constraints: one without any wins, else the last (the newest Go version's, by the usual file
+/// naming).
+fn declarations_in(
+    root: &Path,
+    dir: &str,
+    only: Option<&str>,
+) -> std::collections::BTreeMap<String, (String, u32)> {
+    let mut found = std::collections::BTreeMap::new();
+    let Some(abs) = dir_under_root(root, dir) else {
+        return found;
+    };
+    let Ok(entries) = std::fs::read_dir(abs) else {
+        return found;
+    };
+    let mut files: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.ends_with("_test.go"))
         .collect();
     files.sort();
-    let needle = format!("func {name}(");
-    // Several files may declare it under different build constraints: prefer one without any, else
-    // the last (the newest Go version's, by the usual file naming).
-    let mut found: Option<(String, u32)> = None;
+    // Names declared in a file without build constraints: final.
+    let mut settled = std::collections::BTreeSet::new();
     for file in files {
         let rel = if dir.is_empty() {
             file.clone()
@@ -249,13 +292,31 @@ fn find_test_func(root: &Path, dir: &str, name: &str) -> Option<(String, u32)> {
         let Some(text) = read_text(root, &rel) else {
             continue;
         };
-        if let Some(i) = text.lines().position(|l| l.starts_with(&needle)) {
-            let hit = (file, u32::try_from(i + 1).ok()?);
-            let constrained = text.lines().take(i).any(|l| l.starts_with("//go:build"));
-            if !constrained {
-                return Some(hit);
+        let mut constrained = false;
+        for (i, l) in text.lines().enumerate() {
+            if l.starts_with("//go:build") {
+                constrained = true;
+                continue;
             }
-            found = Some(hit);
+            let Some(rest) = l.strip_prefix("func ") else {
+                continue;
+            };
+            let Some(name) = rest.split_once('(').map(|(n, _)| n) else {
+                continue;
+            };
+            if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            if only.is_some_and(|o| o != name) || settled.contains(name) {
+                continue;
+            }
+            let Ok(line) = u32::try_from(i + 1) else {
+                continue;
+            };
+            found.insert(name.to_string(), (file.clone(), line));
+            if !constrained {
+                settled.insert(name.to_string());
+            }
         }
     }
     found

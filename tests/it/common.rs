@@ -316,6 +316,42 @@ pub fn assert_schema_valid(xml_path: &Path) {
     );
 }
 
+/// Fails unless `xmllint --schema` accepts the file against Maven Surefire's
+/// `surefire-test-report-3.0.xsd` (tests/data, from apache/maven-surefire).
+pub fn assert_surefire_valid(xml_path: &Path) {
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(repo().join("tests/data/surefire-test-report-3.0.xsd"))
+        .arg(xml_path)
+        .output()
+        .expect("xmllint is required (Debian package libxml2-utils)");
+    assert!(
+        out.status.success(),
+        "xmllint rejects {} against the Surefire schema:\n{}",
+        xml_path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The start tags of the `<testcase>` elements of a JUnit text that hold a `<failure>` or `<error>`.
+pub fn failed_case_tags(junit: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for (i, _) in junit.match_indices("<testcase ") {
+        let case = &junit[i..];
+        let tag_end = case.find('>').unwrap();
+        let tag = &case[..=tag_end];
+        if tag.ends_with("/>") {
+            continue;
+        }
+        let body = &case[..case.find("</testcase>").unwrap()];
+        if body.contains("<failure ") || body.contains("<error ") {
+            out.push(tag);
+        }
+    }
+    out
+}
+
 /// Totals as junitparser reads them: (tests, failures, errors, skipped).
 pub fn junitparser_totals(xml_path: &Path) -> (u64, u64, u64, u64) {
     let script = "import sys\nfrom junitparser import JUnitXml\nx = JUnitXml.fromfile(sys.argv[1])\nt=f=e=s=0\nfor suite in x:\n    for case in suite:\n        t += 1\n        for r in case.result:\n            k = type(r).__name__\n            if k == 'Failure': f += 1\n            elif k == 'Error': e += 1\n            elif k == 'Skipped': s += 1\nprint(t, f, e, s)\n";

@@ -59,6 +59,96 @@ fn every_stream_gives_schema_valid_junit_with_matching_totals() {
 }
 
 #[test]
+fn every_stream_in_the_surefire_and_gitlab_flavors() {
+    let root = module();
+    for s in &all_streams() {
+        let sure = goleash(
+            &[s],
+            &[
+                "--root",
+                root.to_str().unwrap(),
+                "--junit-flavor",
+                "surefire",
+            ],
+        );
+        let xml_path = sure.dir.path().join("junit.xml");
+        assert_surefire_valid(&xml_path);
+        let default = goleash(&[s], &["--root", root.to_str().unwrap()]);
+        let (tests, failures, errors) = root_totals(default.junit.as_deref().unwrap());
+        let junit = sure.junit.unwrap();
+        assert_eq!(
+            junit.matches("<testcase ").count() as u64,
+            tests,
+            "{}",
+            s.display()
+        );
+        assert_eq!(junit.matches("<testsuite ").count(), 1, "{}", s.display());
+        assert_eq!(
+            failed_case_tags(&junit).len() as u64,
+            failures + errors,
+            "{}",
+            s.display()
+        );
+        // gitlab: the cases of the default flavor, each failed one with its file and line.
+        let lab = goleash(
+            &[s],
+            &["--root", root.to_str().unwrap(), "--junit-flavor", "gitlab"],
+        );
+        let junit = lab.junit.unwrap();
+        let failed = failed_case_tags(&junit);
+        assert_eq!(failed.len() as u64, failures + errors, "{}", s.display());
+        for tag in failed {
+            assert!(
+                tag.contains(" file=\"") && tag.contains(" line=\""),
+                "{}: {tag}",
+                s.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_flavors_place_the_fixture_failures_exactly() {
+    let run = |flavor: &str| {
+        goleash(
+            &[&stream("go1.26-rerun/assertmsg.json")],
+            &[
+                "--root",
+                module().join("rerun").to_str().unwrap(),
+                "--junit-flavor",
+                flavor,
+            ],
+        )
+        .junit
+        .unwrap()
+    };
+    let lab = run("gitlab");
+    assert_eq!(
+        failed_case_tags(&lab),
+        vec![
+            "<testcase classname=\"example.com/leaky/rerun/assertmsg\" name=\"TestSumTestify\" time=\"0.000\" file=\"assertmsg/assert_test.go\" line=\"19\">",
+            "<testcase classname=\"example.com/leaky/rerun/assertmsg\" name=\"TestSumErrorf\" time=\"0.000\" file=\"assertmsg/assert_test.go\" line=\"25\">",
+        ]
+    );
+    // A passed case sits at its declaration.
+    assert!(lab.contains(
+        "<testcase classname=\"example.com/leaky/rerun/assertmsg\" name=\"TestSumOK\" time=\"0.000\" file=\"assertmsg/assert_test.go\" line=\"29\"/>"
+    ), "{lab}");
+    // Every flavor: the failure text starts with the file and line.
+    for junit in [&lab, &run("jenkins"), &run("surefire")] {
+        assert!(
+            junit.contains("type=\"test\">assertmsg/assert_test.go:25\n    assert_test.go:25: sum(1, 2, 3) is wrong\n"),
+            "{junit}"
+        );
+    }
+    let sure = run("surefire");
+    assert!(sure.starts_with(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"goleash\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\" time=\"0.007\">"
+    ), "{sure}");
+    assert!(sure.ends_with("</testcase>\n  <testcase classname=\"example.com/leaky/rerun/assertmsg\" name=\"TestSumOK\" time=\"0.000\"/>\n</testsuite>\n"), "{sure}");
+}
+
+#[test]
 fn hostile_output_still_gives_valid_xml() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("hostile.json");

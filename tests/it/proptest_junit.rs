@@ -178,7 +178,7 @@ fn cases(xml: &str) -> Vec<(String, String, String)> {
 /// Writes the stream through the pipeline and the real JUnit sink; returns the file's text.
 fn write_junit(dir: &Path, input: &str) -> String {
     let path = dir.join("junit.xml");
-    let mut sink = JunitSink::create(&path).unwrap();
+    let mut sink = JunitSink::create(&path, goleash::report::junit::Flavor::Jenkins).unwrap();
     {
         let sinks: Vec<&mut dyn Sink> = vec![&mut sink];
         let mut pipeline = Pipeline::new(Resolver::new(None), sinks);

@@ -292,15 +292,38 @@ fn live_reruns_make_first_attempt_failures_flaky_and_the_run_passes() {
         "\n3 packages, 10 tests: 10 passed, 0 failed, 0 skipped; 0 leaks (0 goroutines)\n"
     ));
 
-    // --fail-on flaky: the same run fails because of its flaky tests.
-    let r = live(&["--rerun-fails", "--fail-on", "flaky"], &["./flaky/"]).unwrap();
+    // --fail-on flaky: the same run fails because of its flaky tests. In the surefire flavor, the
+    // flaky elements are valid against Surefire's own schema.
+    let r = live(
+        &[
+            "--rerun-fails",
+            "--fail-on",
+            "flaky",
+            "--junit-flavor",
+            "surefire",
+        ],
+        &["./flaky/", "./inherit/", "./mainleak/"],
+    )
+    .unwrap();
     assert_eq!(r.status, 1, "{}", r.stderr);
-    assert_eq!(flaky_set(&r.json_file("report.json").unwrap()).len(), 3);
+    assert_eq!(flaky_set(&r.json_file("report.json").unwrap()).len(), 6);
+    assert_surefire_valid(&r.path("junit.xml"));
+    let junit = r.file("junit.xml").unwrap();
+    assert_eq!(junit.matches("<flakyFailure ").count(), 6, "{junit}");
+    assert_eq!(junit.matches("<testsuite ").count(), 1, "{junit}");
+    assert!(junit.contains(
+        "<testcase classname=\"example.com/leaky/rerun/flaky\" name=\"TestFlakyOnce\" time=\"0.000\">\n    \
+         <flakyFailure message=\"attempt 1: flaky_test.go:14: first attempt fails on purpose\" type=\"test\">\n      \
+         <stackTrace>attempt 1: flaky_test.go:14: first attempt fails on purpose</stackTrace>"
+    ), "{junit}");
 }
 
 #[test]
 fn live_reruns_stop_after_n_and_the_status_follows_the_last_attempt() {
-    let Some(r) = live(&["--rerun-fails=1"], &["./assertmsg/", "./flaky/"]) else {
+    let Some(r) = live(
+        &["--rerun-fails=1", "--junit-flavor", "gitlab"],
+        &["./assertmsg/", "./flaky/"],
+    ) else {
         return;
     };
     // assertmsg fails every time: one rerun, then it stays failed, and so does the run.
@@ -320,20 +343,36 @@ fn live_reruns_stop_after_n_and_the_status_follows_the_last_attempt() {
         .map(|f| f["test"].as_str().unwrap())
         .collect();
     assert_eq!(failed, vec!["TestSumTestify", "TestSumErrorf"]);
-    // Still failing: the last attempt's <failure>, the earlier one as <rerunFailure>.
-    assert_schema_valid(&r.path("junit.xml"));
+    // Still failing: the last attempt's <failure>, the earlier one as <rerunFailure>; in the gitlab
+    // flavor, each failed case at its failing line.
     let junit = r.file("junit.xml").unwrap();
+    assert_eq!(
+        failed_case_tags(&junit),
+        vec![
+            "<testcase classname=\"example.com/leaky/rerun/assertmsg\" name=\"TestSumTestify\" time=\"0.000\" file=\"assertmsg/assert_test.go\" line=\"19\">",
+            "<testcase classname=\"example.com/leaky/rerun/assertmsg\" name=\"TestSumErrorf\" time=\"0.000\" file=\"assertmsg/assert_test.go\" line=\"25\">",
+        ]
+    );
     assert_eq!(junit.matches("<rerunFailure ").count(), 2, "{junit}");
     assert_eq!(junit.matches("<failure ").count(), 2, "{junit}");
     assert_eq!(junit.matches("<flakyFailure ").count(), 3, "{junit}");
     assert_eq!(flaky_set(&report).len(), 3);
     // Over the budget: nothing is rerun.
     let r = live(
-        &["--rerun-fails", "--rerun-fails-max-failures", "2"],
+        &[
+            "--rerun-fails",
+            "--rerun-fails-max-failures",
+            "2",
+            "--junit-flavor",
+            "surefire",
+        ],
         &["./assertmsg/", "./flaky/"],
     )
     .unwrap();
     assert_eq!(r.status, 1);
+    assert_surefire_valid(&r.path("junit.xml"));
+    // The 4 failed tests of the budget, and TestTable, the parent of the failed TestTable/b.
+    assert_eq!(failed_case_tags(&r.file("junit.xml").unwrap()).len(), 5);
     assert!(attempt_lines(&r.stderr).is_empty(), "{}", r.stderr);
     assert!(
         r.stderr.contains(
