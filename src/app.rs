@@ -79,9 +79,15 @@ pub struct Settings {
 }
 
 /// The exit status of a run whose sinks all succeeded: 1 when the view fails the run per `fail_on`,
-/// made at least 1 by a failed child command.
+/// made at least 1 by a failed child command (under `--fail-on new`, only by one whose failure the
+/// report does not explain).
 pub fn exit_status(view: &View, fail_on: FailOn, child: Option<&std::process::ExitStatus>) -> u8 {
     let code = u8::from(fail_on.fails(view));
+    // Under `--fail-on new`, a child whose failure the report explains (it lists failures) failed
+    // for what the policy weighs; only an unexplained failure (go test that could not run) counts.
+    if fail_on == FailOn::New && !view.failures.is_empty() {
+        return code;
+    }
     match child {
         Some(status) => runner::combined_status(code, status),
         None => code,
@@ -227,7 +233,11 @@ fn read_input(path: &Path, pipeline: &mut Pipeline) -> Result<bool, Error> {
 pub fn run(s: Settings) -> Result<u8, Error> {
     let resolver = Resolver::new(s.root.clone());
     let baseline = match &s.baseline {
-        Some(p) => Baseline::parse(&std::fs::read_to_string(p).map_err(|e| Error::input(p, e))?),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::input(p, e))?;
+            Baseline::parse(&text)
+                .map_err(|e| Error::input(p, io::Error::new(io::ErrorKind::InvalidData, e)))?
+        }
         None => Baseline::default(),
     };
     let mut sinks = sinks(&s, &resolver)?;

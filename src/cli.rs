@@ -33,6 +33,8 @@ enum FailOnArg {
     Leak,
     /// As `any`, and tests that failed and then passed on a rerun (`--rerun-fails`).
     Flaky,
+    /// Only leaks and failing tests that the `--baseline` (a previous JSON report) does not have.
+    New,
     /// Never: always exit 0 (unless goleash itself fails).
     Never,
 }
@@ -43,6 +45,7 @@ impl From<FailOnArg> for FailOn {
             FailOnArg::Any => FailOn::Any,
             FailOnArg::Leak => FailOn::Leak,
             FailOnArg::Flaky => FailOn::Flaky,
+            FailOnArg::New => FailOn::New,
             FailOnArg::Never => FailOn::Never,
         }
     }
@@ -143,7 +146,8 @@ pub struct Cli {
     /// The source tree the tests ran on (default: $GITHUB_WORKSPACE under GitHub Actions, else the nearest folder upward holding go.mod).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Known leaks (one id per line) that are reported but do not fail the run.
+    /// Known leaks and failures: a previous goleash JSON report (`--json`), or leak ids one per line;
+    /// reported, but they do not fail the run (failures only under `--fail-on new`).
     #[arg(long, value_name = "PATH")]
     baseline: Option<PathBuf>,
     /// Write the ids of every leak found, in the baseline format.
@@ -152,8 +156,9 @@ pub struct Cli {
     /// Write the fixes the advice engine is sure of as a unified diff (relative to --root) that `git apply` takes.
     #[arg(long, value_name = "PATH")]
     fix_diff: Option<PathBuf>,
-    /// What makes the exit status 1: any (failing tests or leaks), leak (only leaks), flaky (as any, and
-    /// tests that failed and then passed on a rerun), never.
+    /// What makes the exit status 1: any (failing tests or leaks), leak (only leaks), new (only leaks and
+    /// failing tests the --baseline does not have), flaky (as any, and tests that failed and then passed
+    /// on a rerun), never.
     #[arg(long, value_enum, default_value = "any")]
     fail_on: FailOnArg,
     /// With `-- go test …`: rerun the failed tests of each package up to N times (default 2), one

@@ -59,10 +59,50 @@ pub type SourceTexts = BTreeMap<(String, String), String>;
 /// What the baseline matched.
 #[derive(Debug, Default, Serialize)]
 pub struct BaselineStatus {
-    /// Leak ids found that the baseline lists: reported, but they do not fail the run.
+    /// Leak ids found that the baseline lists (still there): reported, but they do not fail the run.
     pub known: Vec<String>,
     /// Baseline ids that no longer occur.
     pub stale: Vec<String>,
+    /// With `--baseline`: leak ids found that the baseline does not list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new: Vec<String>,
+    /// With a JSON report as baseline: its leaks that are gone from packages that ran here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<FixedLeak>,
+    /// With a JSON report as baseline: its leaks that are gone, but whose packages did not run here
+    /// (a sharded or filtered run): not called fixed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_run: Vec<FixedLeak>,
+    /// With a JSON report as baseline: failures it did not have.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_failures: Vec<TestRef>,
+    /// With a JSON report as baseline: failures it had too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub still_failing: Vec<TestRef>,
+    /// With a JSON report as baseline: its failures that did not fail here, in packages that ran.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixed_failures: Vec<TestRef>,
+    /// The baseline was a JSON report (new, still and fixed are listed), not an id list.
+    #[serde(skip)]
+    pub from_report: bool,
+}
+
+/// A leak of the baseline that is gone.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FixedLeak {
+    /// Its id.
+    pub id: String,
+    /// Its function, as the baseline report named it.
+    pub function: String,
+}
+
+/// A test (or, `test` null, a package-level failure).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TestRef {
+    /// Package.
+    pub package: String,
+    /// Test, `null` for a package-level failure.
+    pub test: Option<String>,
 }
 
 /// Totals.
@@ -124,6 +164,9 @@ pub struct FailureEntry {
     /// The column, when the message names one (build errors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// Listed in a JSON report given as `--baseline`: does not fail the run under `--fail-on new`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub known: bool,
 }
 
 /// A file and line.
@@ -334,6 +377,7 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> View {
                     line: at.as_ref().map(|(_, l, _)| *l),
                     column: at.as_ref().and_then(|(_, _, c)| *c),
                     file: at.map(|(f, _, _)| f),
+                    known: false,
                 }
             })
             .collect(),
@@ -428,6 +472,9 @@ pub enum FailOn {
     Never,
     /// Like [`FailOn::Any`], and flaky tests (failed, then passed on a rerun) fail the run too.
     Flaky,
+    /// Only leaks and failing tests that the baseline (a previous JSON report, or an id list for leaks)
+    /// does not have.
+    New,
 }
 
 impl FailOn {
@@ -438,13 +485,14 @@ impl FailOn {
             FailOn::Any => view.summary.failed > 0 || leaks,
             FailOn::Flaky => view.summary.failed > 0 || leaks || !view.flaky.is_empty(),
             FailOn::Leak => leaks,
+            FailOn::New => leaks || view.failures.iter().any(|f| !f.known),
             FailOn::Never => false,
         }
     }
 
     /// Whether failing tests fail the run.
     pub fn failures_fail(self) -> bool {
-        matches!(self, FailOn::Any | FailOn::Flaky)
+        matches!(self, FailOn::Any | FailOn::Flaky | FailOn::New)
     }
 
     /// Whether leaks not in the baseline fail the run.

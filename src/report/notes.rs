@@ -36,10 +36,65 @@ impl Sink for NotesSink {
                 view.warnings_dropped
             );
         }
-        for stale in &view.baseline.stale {
+        let b = &view.baseline;
+        let accounted = |id: &String| b.fixed.iter().chain(&b.not_run).any(|f| &f.id == id);
+        for stale in b.stale.iter().filter(|id| !accounted(id)) {
             eprintln!(
                 "goleash: baseline entry {stale} no longer occurs; remove it from the baseline"
             );
+        }
+        let who = |r: &crate::view::TestRef| match &r.test {
+            Some(t) => format!("{}.{t}", r.package),
+            None => format!("{} (package-level failure)", r.package),
+        };
+        let mut lines = Vec::new();
+        for id in &b.new {
+            lines.push(format!("goleash: new since the baseline: leak {id}"));
+        }
+        for id in &b.known {
+            lines.push(format!(
+                "goleash: still there since the baseline: leak {id}"
+            ));
+        }
+        for f in &b.fixed {
+            lines.push(format!(
+                "goleash: fixed since the baseline: leak {} ({})",
+                f.id, f.function
+            ));
+        }
+        for f in &b.not_run {
+            lines.push(format!(
+                "goleash: baseline leak {} ({}) not checked: no package it occurred in ran",
+                f.id, f.function
+            ));
+        }
+        for r in &b.new_failures {
+            lines.push(format!(
+                "goleash: new failure since the baseline: {}",
+                who(r)
+            ));
+        }
+        for r in &b.still_failing {
+            lines.push(format!(
+                "goleash: still failing since the baseline: {}",
+                who(r)
+            ));
+        }
+        for r in &b.fixed_failures {
+            lines.push(format!(
+                "goleash: fixed failure since the baseline: {}",
+                who(r)
+            ));
+        }
+        // Only for a JSON report as baseline (an id list only marks leaks known).
+        if b.from_report {
+            for line in lines {
+                if self.inert {
+                    eprintln!("{}", neutralise(&line));
+                } else {
+                    eprintln!("{line}");
+                }
+            }
         }
         Ok(())
     }

@@ -382,3 +382,120 @@ fn live_reruns_stop_after_n_and_the_status_follows_the_last_attempt() {
         r.stderr
     );
 }
+
+/// The leak ids of a report by the last part of their function (`Still`, `FixedLater`, `Added`).
+fn ids_by_function(report: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    report["leaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let f = l["function"].as_str().unwrap();
+            (
+                f.rsplit('.').next().unwrap().to_string(),
+                l["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn live_fail_on_new_fails_only_for_what_the_baseline_report_lacks() {
+    // The base version (no tag): TestStill and TestFixedLater leak.
+    let Some(base) = live(&[], &["./baseline/"]) else {
+        return;
+    };
+    assert_eq!(base.status, 1, "{}", base.stderr);
+    let base_report = base.json_file("report.json").unwrap();
+    let base_ids = ids_by_function(&base_report);
+    assert_eq!(base_ids.keys().collect::<Vec<_>>(), ["FixedLater", "Still"]);
+    let keep = tempfile::tempdir().unwrap();
+    let base_path = keep.path().join("base.json");
+    std::fs::copy(base.path("report.json"), &base_path).unwrap();
+    let summary = keep.path().join("summary.md");
+
+    // The change (-tags v2): FixedLater no longer leaks, Still does, Added is new.
+    let r = live(
+        &[
+            "--baseline",
+            base_path.to_str().unwrap(),
+            "--fail-on",
+            "new",
+            "--summary",
+            summary.to_str().unwrap(),
+        ],
+        &["-tags", "v2", "./baseline/"],
+    )
+    .unwrap();
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    let report = r.json_file("report.json").unwrap();
+    let ids = ids_by_function(&report);
+    assert_eq!(ids.keys().collect::<Vec<_>>(), ["Added", "Still"]);
+    assert_eq!(ids["Still"], base_ids["Still"]);
+    let pkg = format!("{P}baseline");
+    let t = |test: &str| serde_json::json!({"package": pkg, "test": test});
+    assert_eq!(
+        report["baseline"],
+        serde_json::json!({
+            "known": [ids["Still"]],
+            "stale": [base_ids["FixedLater"]],
+            "new": [ids["Added"]],
+            "fixed": [{"id": base_ids["FixedLater"], "function": format!("{P}baseline.FixedLater")}],
+            "new_failures": [t("TestAdded")],
+            "still_failing": [t("TestStill")],
+            "fixed_failures": [t("TestFixedLater")],
+        })
+    );
+    let mut notes: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("since the baseline"))
+        .collect();
+    notes.sort();
+    assert_eq!(
+        notes,
+        vec![
+            format!("goleash: fixed failure since the baseline: {pkg}.TestFixedLater"),
+            format!(
+                "goleash: fixed since the baseline: leak {} ({P}baseline.FixedLater)",
+                base_ids["FixedLater"]
+            ),
+            format!("goleash: new failure since the baseline: {pkg}.TestAdded"),
+            format!("goleash: new since the baseline: leak {}", ids["Added"]),
+            format!("goleash: still failing since the baseline: {pkg}.TestStill"),
+            format!(
+                "goleash: still there since the baseline: leak {}",
+                ids["Still"]
+            ),
+        ]
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains(
+            "# Against the baseline\n\n| | leaks | failing tests |\n| --- | ---: | ---: |\n\
+             | new | 1 | 1 |\n| still | 1 | 1 |\n| fixed | 1 | 1 |\n\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("Fixed leaks: `{}` (", base_ids["FixedLater"])),
+        "{md}"
+    );
+
+    // Against the change's own report nothing is new: the run passes, though it still leaks.
+    let own = keep.path().join("own.json");
+    std::fs::copy(r.path("report.json"), &own).unwrap();
+    let again = live(
+        &["--baseline", own.to_str().unwrap(), "--fail-on", "new"],
+        &["-tags", "v2", "./baseline/"],
+    )
+    .unwrap();
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    // The same baseline under the default policy: the failing tests still fail the run.
+    let any = live(
+        &["--baseline", own.to_str().unwrap()],
+        &["-tags", "v2", "./baseline/"],
+    )
+    .unwrap();
+    assert_eq!(any.status, 1, "{}", any.stderr);
+}

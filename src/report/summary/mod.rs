@@ -239,6 +239,58 @@ pub fn render(report: &View, opts: &Options) -> String {
             plural(opts.omitted_annotations, "more problem was", "more problems were")
         ));
     }
+    let base = &report.baseline;
+    if !(base.new.is_empty()
+        && base.fixed.is_empty()
+        && base.new_failures.is_empty()
+        && base.still_failing.is_empty()
+        && base.fixed_failures.is_empty())
+    {
+        let mut t = format!(
+            "{}# Against the baseline\n\n| | leaks | failing tests |\n| --- | ---: | ---: |\n",
+            opts.heading
+        );
+        for (what, leaks, failures) in [
+            ("new", base.new.len(), base.new_failures.len()),
+            ("still", base.known.len(), base.still_failing.len()),
+            ("fixed", base.fixed.len(), base.fixed_failures.len()),
+        ] {
+            let _ = writeln!(t, "| {what} | {leaks} | {failures} |");
+        }
+        t.push('\n');
+        if b.push(&t) {
+            let named = |ids: Vec<String>| ids.join(", ");
+            for (what, ids) in [
+                ("New leaks", base.new.iter().map(|i| md_code(i)).collect()),
+                (
+                    "Fixed leaks",
+                    base.fixed
+                        .iter()
+                        .map(|f| format!("{} ({})", md_code(&f.id), md_code(&f.function)))
+                        .collect(),
+                ),
+                (
+                    "New failures",
+                    base.new_failures
+                        .iter()
+                        .map(|f| md_code(&who(&f.package, f.test.as_deref())))
+                        .collect(),
+                ),
+                (
+                    "Fixed failures",
+                    base.fixed_failures
+                        .iter()
+                        .map(|f| md_code(&who(&f.package, f.test.as_deref())))
+                        .collect(),
+                ),
+            ] {
+                let ids: Vec<String> = ids;
+                if !ids.is_empty() {
+                    b.push(&format!("{what}: {}.\n\n", named(ids)));
+                }
+            }
+        }
+    }
     if !report.leaks.is_empty() {
         let head = format!(
             "{}# Goroutine leaks\n\n| leak | cause | location | tests | first seen |\n| --- | --- | --- | ---: | --- |\n",
