@@ -5,8 +5,9 @@
 //! containment check ([`file_under_root`]: the file stays inside the root once symbolic links are
 //! resolved) and one size cap ([`MAX_FILE_BYTES`]):
 //!
-//! - the root's `go.mod` (the module path a [`Resolver`] resolves stack paths through, [`Resolver::new`])
-//!   and the nearest folder holding one ([`find_go_mod_root`]);
+//! - the root's `go.mod` and `go.work` (the module paths a [`Resolver`] resolves stack paths through,
+//!   [`Resolver::new`]; it also checks whether a root-relative path is a file, for paths no module
+//!   resolves), and the nearest folder holding a `go.mod` ([`find_go_mod_root`]);
 //! - the file a stack frame points at ([`Resolver::source_file`], [`frame_bytes`]) for the advice engine
 //!   and the terminal's code excerpts, and the non-test files of its package ([`package_go_files`]);
 //! - where a failure happened ([`failure_location`]: the `file.go:NN:` of its message, checked on disk,
@@ -21,9 +22,10 @@
 pub mod go;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::dump::Frame;
-use crate::paths::{in_repo, message_position, module_path, package_dir, Resolver};
+use crate::paths::{in_repo, message_position, module_path, package_dir, workspace_uses, Resolver};
 
 /// Files larger than this are never read.
 pub const MAX_FILE_BYTES: u64 = 2 << 20;
@@ -105,7 +107,28 @@ impl Resolver {
             .as_deref()
             .and_then(|r| read_text(r, "go.mod"))
             .and_then(|t| module_path(&t));
-        Resolver { root, module }
+        // A `go.work` at the root: every module it uses resolves to its folder.
+        let workspace: Vec<(String, String)> = root
+            .as_deref()
+            .and_then(|r| read_text(r, "go.work"))
+            .map(|t| {
+                workspace_uses(&t)
+                    .into_iter()
+                    .filter(|dir| !dir.is_empty())
+                    .filter_map(|dir| {
+                        let go_mod = read_text(root.as_deref()?, &format!("{dir}/go.mod"))?;
+                        Some((module_path(&go_mod)?, dir))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let resolver = Resolver::of(root.clone(), module, workspace);
+        match root {
+            Some(r) => resolver.with_probe(Arc::new(move |rel: &str| {
+                file_under_root(&r, rel).is_some()
+            })),
+            None => resolver,
+        }
     }
 
     /// The file on disk under the root for a frame of user code, when it exists there.

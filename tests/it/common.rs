@@ -419,3 +419,17 @@ pub fn xml_attr(s: &quick_xml::events::BytesStart, key: &[u8]) -> String {
         .map(|a| a.unescape_value().unwrap().into_owned())
         .unwrap_or_default()
 }
+
+/// Copies the folder `from` to `to` (created), files and subfolders.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}

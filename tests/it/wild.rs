@@ -601,3 +601,139 @@ fn other_detectors_report_with_their_own_sources() {
         );
     }
 }
+
+/// Every capture of `fixtures/streams/wild/` with the `--root` it was taken in.
+fn every_capture() -> Vec<(String, &'static str)> {
+    let base = stream("wild");
+    let mut v = Vec::new();
+    for dir in ["go1.24", "go1.25", "go1.26", "go1.27", "derived"] {
+        let mut names: Vec<String> = std::fs::read_dir(base.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        for n in names {
+            let root = if n.starts_with("detectors") {
+                "../wild/detectors"
+            } else if n.starts_with("work") {
+                "../wild/work"
+            } else {
+                "../wild"
+            };
+            v.push((format!("{dir}/{n}"), root));
+        }
+    }
+    v
+}
+
+/// Issue 14's done-when: every path a report shows for the captures (locations, creators, every stack
+/// frame) is a file of the repository under `--root`, or `$GOROOT/src/…`, or `module@version/…`: Go
+/// 1.24-1.27 (1.27's GOROOT is the module-proxy toolchain's, in the module cache), -trimpath, vendored,
+/// a go.work workspace of two modules, linknamed runtime frames, Windows runners and every log form.
+#[test]
+fn every_location_of_the_captures_is_repository_goroot_or_module_relative() {
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let tmp = tempfile::tempdir().unwrap();
+    for (rel, root) in every_capture() {
+        let root_dir = module().join(root);
+        let mut input = stream(&format!("wild/{rel}"));
+        if rel.contains("timestamped") || rel.contains("deindented") {
+            // Undone line by line as in each_leak_form_has_one_id_and_the_users_creator_in_every_capture.
+            input = tmp.path().join(rel.replace('/', "_"));
+            std::fs::write(&input, normalized(&read(&rel)).0).unwrap();
+        }
+        let run = goleash(&[&input], &["--root", root_dir.to_str().unwrap(), "-q"]);
+        let json = run.json.unwrap();
+        let leaks = json["leaks"].as_array().unwrap();
+        assert!(!leaks.is_empty(), "{rel}");
+        for l in leaks {
+            let mut files: Vec<&str> = l["stack"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["file"].as_str().unwrap())
+                .collect();
+            for k in ["location", "created_by"] {
+                if let Some(f) = l[k]["file"].as_str() {
+                    files.push(f);
+                }
+            }
+            for f in files {
+                let kind = if f.starts_with("$GOROOT/src/") {
+                    "goroot"
+                } else if f.split('/').next().is_some_and(|s| s.contains('.'))
+                    && f.split('/').any(|s| s.contains('@'))
+                {
+                    "module"
+                } else if f == "vendor/golang.org/x/sync/errgroup/errgroup.go" {
+                    // The vendored copy of go1.26/vendor.json (the checkout keeps no vendor/).
+                    assert_eq!(rel, "go1.26/vendor.json");
+                    "vendor"
+                } else {
+                    assert!(
+                        goleash::paths::in_repo(f) && root_dir.join(f).is_file(),
+                        "{rel}: {f} (leak {})",
+                        l["id"]
+                    );
+                    "repository"
+                };
+                *kinds.entry(kind).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+}
+
+/// The JSON report of a capture with `--root` at a copy of its module in `dir`.
+fn report_from(dir: &std::path::Path, module_dir: &str, rel: &str) -> Value {
+    let root = dir.join("checkout");
+    if !root.exists() {
+        copy_tree(&module().join(module_dir), &root);
+    }
+    let run = goleash(&[&stream(rel)], &["--root", root.to_str().unwrap(), "-q"]);
+    run.json.unwrap()
+}
+
+/// Resolution depends neither on where a capture was taken nor on where the checkout is: the same
+/// capture gives the same report from two checkouts at different paths (the dumps of
+/// `fixtures/streams/dumps/` were taken at `/work/main/fixtures/go`, the wild captures at
+/// `/work/wt/detect/fixtures/wild`, their Windows forms at `D:/a/goleash/goleash/fixtures/wild`).
+#[test]
+fn the_same_capture_gives_the_same_report_from_any_checkout() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let deeper = b.path().join("x/y");
+    for (module_dir, rel) in [
+        ("", "dumps/panic-log.txt"),
+        ("", "dumps/goroutine-debug2.txt"),
+        ("", "dumps/goroutineleak-debug1.txt"),
+        ("", "go1.26/test.json"),
+        ("../wild", "wild/go1.26/test.json"),
+        ("../wild", "wild/go1.27/test-trimpath.json"),
+        ("../wild", "wild/derived/windows-v.txt"),
+        ("../wild/work", "wild/go1.26/work.json"),
+    ] {
+        let ra = report_from(
+            &a.path().join(module_dir.replace('/', "_")),
+            module_dir,
+            rel,
+        );
+        let rb = report_from(&deeper.join(module_dir.replace('/', "_")), module_dir, rel);
+        assert_eq!(ra, rb, "{rel}");
+        // And from the repository's own checkout.
+        let here = goleash(
+            &[&stream(rel)],
+            &["--root", module().join(module_dir).to_str().unwrap(), "-q"],
+        );
+        assert_eq!(here.json.unwrap(), ra, "{rel}");
+        let files: Vec<&str> = ra["leaks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|l| l["location"]["file"].as_str())
+            .collect();
+        assert!(
+            !files.is_empty() && files.iter().all(|f| !f.starts_with('/')),
+            "{rel}: {files:?}"
+        );
+    }
+}
