@@ -10,6 +10,12 @@
 //! [`LineNormalizer`] undoes all four line by line (a reader feeds it each line, it keeps one line of
 //! context), and records which forms it saw so that the reader can say so in one warning
 //! ([`LogForms::describe`]). Lines in none of these forms come back unchanged and borrowed.
+//!
+//! On an input of unknown origin ([`LineNormalizer::for_input`], what `input` uses), nothing is taken from
+//! a line because that one line looks like a form: timestamps and CR line ends are undone only when every
+//! non-blank line of the input's start has them ([`plan`]), colour codes only once one of `go test`'s own
+//! lines carried some (go test never colours them), a tab only where a call line is followed by a bare
+//! `file:line` (dropped, or expanded to up to 8 spaces by a tab-expanding copy).
 
 use std::borrow::Cow;
 
@@ -178,18 +184,109 @@ fn wants_file_line(t: &str) -> bool {
     t.starts_with("created by ") || (t.ends_with(')') && t.contains('(') && !t.starts_with('#'))
 }
 
+/// How many non-blank lines, each with a timestamp, make an input a timestamped log before its end.
+pub const EVIDENCE_LINES: usize = 20;
+
+/// The whole-line forms of one input, decided once from its first lines by [`plan`]: a prefix or a line
+/// end is undone only when every line has it, never from one line whose content merely looks like it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// Every non-blank line starts with a GitHub Actions timestamp.
+    pub timestamps: bool,
+    /// Every non-blank line ends in `\r`.
+    pub crlf: bool,
+}
+
+/// Decides an input's [`Plan`] from its first lines (without their `\n`), or `None` while they do not decide
+/// yet: a form is present when every non-blank line has it, and that takes [`EVIDENCE_LINES`] non-blank
+/// lines, or the end of the input (`at_end`). A line without the form decides at once that it is absent.
+/// A byte-order mark on the first line is not part of it.
+pub fn plan<'a>(lines: impl IntoIterator<Item = &'a str>, at_end: bool) -> Option<Plan> {
+    let (mut nonblank, mut ts, mut cr) = (0usize, true, true);
+    for (i, l) in lines.into_iter().enumerate() {
+        let l = if i == 0 {
+            l.strip_prefix('\u{feff}').unwrap_or(l)
+        } else {
+            l
+        };
+        if l.trim().is_empty() {
+            continue;
+        }
+        nonblank += 1;
+        ts &= strip_timestamp(l.strip_suffix('\r').unwrap_or(l)).is_some();
+        cr &= l.ends_with('\r');
+        if nonblank >= EVIDENCE_LINES || (!ts && !cr) {
+            break;
+        }
+    }
+    let plan = Plan {
+        timestamps: nonblank > 0 && ts,
+        crlf: nonblank > 0 && cr,
+    };
+    if at_end || nonblank >= EVIDENCE_LINES || plan == Plan::default() {
+        Some(plan)
+    } else {
+        None
+    }
+}
+
+/// When ANSI colour codes are removed.
+#[derive(Debug, Clone, Copy)]
+enum AnsiPolicy {
+    /// From every line that has them ([`LineNormalizer::new`]).
+    Always,
+    /// From a line that is `go test`'s own syntax once they are gone (go test never colours its framing
+    /// lines: a colouriser did), and from every line after the first such line.
+    Evidence {
+        syntax: fn(&str) -> bool,
+        seen: bool,
+    },
+}
+
 /// Undoes the [`LogForm`]s line by line and remembers which it saw.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LineNormalizer {
     seen: LogForms,
-    /// The previous line (normalized) called for a file line.
-    expect_file: bool,
+    plan: Plan,
+    ansi: AnsiPolicy,
+    /// No line was normalized yet (a byte-order mark may open it).
+    first: bool,
+    /// The previous line (normalized) called for a file line: its indentation in bytes.
+    expect_file: Option<usize>,
+}
+
+impl Default for LineNormalizer {
+    fn default() -> LineNormalizer {
+        LineNormalizer::new()
+    }
 }
 
 impl LineNormalizer {
-    /// A normalizer that has seen nothing yet.
+    /// A normalizer that undoes every form wherever a line has it (for text known to be a CI log).
     pub fn new() -> LineNormalizer {
-        LineNormalizer::default()
+        LineNormalizer {
+            seen: LogForms::default(),
+            plan: Plan {
+                timestamps: true,
+                crlf: true,
+            },
+            ansi: AnsiPolicy::Always,
+            first: true,
+            expect_file: None,
+        }
+    }
+
+    /// A normalizer for one input of unknown origin: timestamps and CR line ends as [`plan`] decided,
+    /// colour codes once a line that `syntax` recognises (with them removed) carried some.
+    pub fn for_input(plan: Plan, syntax: fn(&str) -> bool) -> LineNormalizer {
+        LineNormalizer {
+            plan,
+            ansi: AnsiPolicy::Evidence {
+                syntax,
+                seen: false,
+            },
+            ..LineNormalizer::new()
+        }
     }
 
     /// The forms seen so far.
@@ -197,32 +294,70 @@ impl LineNormalizer {
         self.seen
     }
 
+    /// The whole-line forms this normalizer undoes.
+    pub fn plan(&self) -> Plan {
+        self.plan
+    }
+
+    /// Forgets the line context (the previous line called for a file line), as after a JSON line.
+    pub fn reset_context(&mut self) {
+        self.expect_file = None;
+    }
+
     /// One line (without its `\n`) in the form `go test` printed it.
     pub fn line<'a>(&mut self, line: &'a str) -> Cow<'a, str> {
         let mut l: &'a str = line;
-        if let Some(s) = l.strip_suffix('\r') {
-            self.seen.insert(LogForm::Crlf);
-            l = s;
+        if std::mem::take(&mut self.first) {
+            l = l.strip_prefix('\u{feff}').unwrap_or(l);
         }
-        if let Some(s) = strip_timestamp(l) {
-            self.seen.insert(LogForm::GithubTimestamps);
-            l = s;
+        if self.plan.crlf {
+            if let Some(s) = l.strip_suffix('\r') {
+                self.seen.insert(LogForm::Crlf);
+                l = s;
+            }
         }
-        let mut out = strip_ansi(l);
-        if let Cow::Owned(_) = out {
-            self.seen.insert(LogForm::Ansi);
+        if self.plan.timestamps {
+            if let Some(s) = strip_timestamp(l) {
+                self.seen.insert(LogForm::GithubTimestamps);
+                l = s;
+            }
+        }
+        let mut out = Cow::Borrowed(l);
+        if l.as_bytes().contains(&0x1b) {
+            let stripped = strip_ansi(l);
+            let take = match &mut self.ansi {
+                AnsiPolicy::Always => true,
+                AnsiPolicy::Evidence { syntax, seen } => {
+                    *seen = *seen || (stripped.len() != l.len() && syntax(&stripped));
+                    *seen
+                }
+            };
+            if take && stripped.len() != l.len() {
+                self.seen.insert(LogForm::Ansi);
+                out = stripped;
+            }
         }
         let t = out.trim_start_matches(' ');
+        let indent = out.len() - t.len();
         let expect = self.expect_file;
-        self.expect_file = wants_file_line(t.trim_start_matches('\t').trim_end());
-        if expect && !t.starts_with('\t') && is_bare_file_line(t.trim_end()) {
-            self.seen.insert(LogForm::Deindented);
-            let indent = out.len() - t.len();
-            let mut s = String::with_capacity(out.len() + 1);
-            s.push_str(&out[..indent]);
-            s.push('\t');
-            s.push_str(&out[indent..]);
-            out = Cow::Owned(s);
+        self.expect_file = wants_file_line(t.trim_start_matches('\t').trim_end()).then_some(indent);
+        if let Some(call_indent) = expect {
+            // Dropped (the call's own indentation) or expanded to spaces up to the next tab stop (of 8 or 4
+            // columns): the tab is put back after the call's indentation. Any other indentation is the
+            // line's own, as in a race report (`  pkg.F()` then `      /x.go:18 +0x7b`).
+            let stop = |w: usize| (call_indent / w + 1) * w;
+            let expanded = indent == stop(8) || indent == stop(4);
+            if (indent == call_indent || expanded)
+                && !t.starts_with('\t')
+                && is_bare_file_line(t.trim_end())
+            {
+                self.seen.insert(LogForm::Deindented);
+                let mut s = String::with_capacity(out.len() + 1);
+                s.push_str(&out[..call_indent]);
+                s.push('\t');
+                s.push_str(&out[indent..]);
+                out = Cow::Owned(s);
+            }
         }
         out
     }
@@ -283,6 +418,99 @@ mod tests {
             n.seen().describe(),
             "stack file lines without their leading tab"
         );
+    }
+
+    #[test]
+    fn a_plan_needs_every_line() {
+        let ts = "2026-05-09T01:47:38.1310910Z ";
+        let stamped: Vec<String> = (0..EVIDENCE_LINES)
+            .map(|i| format!("{ts}line {i}"))
+            .collect();
+        let all = |v: &[String], end| plan(v.iter().map(String::as_str), end);
+        let yes = Plan {
+            timestamps: true,
+            crlf: false,
+        };
+        assert_eq!(all(&stamped, false), Some(yes));
+        // Too few lines to tell, unless the input ended.
+        assert_eq!(all(&stamped[..3], false), None);
+        assert_eq!(all(&stamped[..3], true), Some(yes));
+        // One line without the prefix: none is removed.
+        let mut mixed = stamped.clone();
+        mixed.insert(5, "=== RUN   TestX".to_string());
+        assert_eq!(all(&mixed, false), Some(Plan::default()));
+        // A plain first line decides at once; blank lines and a byte-order mark do not count.
+        assert_eq!(
+            plan(["{\"Action\":\"start\"}"], false),
+            Some(Plan::default())
+        );
+        let bom = [
+            "\u{feff}2026-05-09T01:47:38Z ok",
+            "",
+            "2026-05-09T01:47:38Z x\r",
+        ];
+        assert_eq!(plan(bom, true), Some(yes));
+        assert_eq!(
+            plan(["a\r", "\r", "b\r"], true),
+            Some(Plan {
+                timestamps: false,
+                crlf: true
+            })
+        );
+        assert_eq!(plan(std::iter::empty(), true), Some(Plan::default()));
+    }
+
+    #[test]
+    fn an_input_normalizer_follows_its_plan_and_the_evidence() {
+        let syntax = |l: &str| l.starts_with("--- ");
+        let mut n = LineNormalizer::for_input(Plan::default(), syntax);
+        let ts = "2026-05-09T01:47:38Z kept";
+        assert_eq!(n.line(ts), ts);
+        assert_eq!(n.line("x\r"), "x\r");
+        // A test's own colours stay until a framing line shows a colouriser at work.
+        assert_eq!(n.line("\x1b[31mred\x1b[0m"), "\x1b[31mred\x1b[0m");
+        assert_eq!(
+            n.line("\x1b[31m--- FAIL: TestX (0.1s)\x1b[0m"),
+            "--- FAIL: TestX (0.1s)"
+        );
+        assert_eq!(n.line("\x1b[31mred\x1b[0m"), "red");
+        assert_eq!(n.seen().describe(), "ANSI colour codes");
+        let mut n = LineNormalizer::for_input(
+            Plan {
+                timestamps: true,
+                crlf: true,
+            },
+            syntax,
+        );
+        assert_eq!(
+            n.line("\u{feff}2026-05-09T01:47:38Z 2026-05-09T01:47:38Z own\r"),
+            "2026-05-09T01:47:38Z own"
+        );
+    }
+
+    #[test]
+    fn tab_expanded_file_lines_get_their_tab_back() {
+        let mut n = LineNormalizer::new();
+        let lines = [
+            "main.main()",
+            "        /w/main.go:9 +0x1d",
+            "    example.com/x.F(...)",
+            "        /w/x.go:3",
+            "created by main.start in goroutine 1",
+            "    /w/main.go:4 +0x25",
+            "  example.com/x.CountBoth.func2()",
+            "      /w/counter.go:18 +0x7b",
+            "main.g()",
+            "                /w/main.go:5",
+        ];
+        let out: Vec<String> = lines.iter().map(|l| n.line(l).into_owned()).collect();
+        assert_eq!(out[1], "\t/w/main.go:9 +0x1d");
+        assert_eq!(out[3], "    \t/w/x.go:3");
+        // Width 4: from column 2 to the stop at 4.
+        assert_eq!(out[5], "\t/w/main.go:4 +0x25");
+        // A race report's own indentation (4 more, not to a tab stop), and two tab stops deeper: as printed.
+        assert_eq!(out[7], "      /w/counter.go:18 +0x7b");
+        assert_eq!(out[9], "                /w/main.go:5");
     }
 
     #[test]

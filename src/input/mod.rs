@@ -4,6 +4,11 @@
 //! events through [`Consumer::event`], lines that belong to no test or package through
 //! [`Consumer::stray`], and problems with the input through [`Consumer::warn`]. Nothing is fatal but an
 //! I/O error.
+//!
+//! Before anything reads a line, the CI log forms of [`crate::logform`] are undone (GitHub Actions
+//! timestamps and CR line ends when every line of the input's start has them, colour codes once a line of
+//! `go test`'s own carried some, the tab of a dropped or expanded stack `file:line`), so a copied CI log
+//! gives the report of the plain capture; one warning names the forms undone.
 
 pub mod fastjson;
 pub mod json;
@@ -14,6 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::event::Event;
+use crate::logform::{self, LineNormalizer, LogForms};
 
 /// The format of one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +114,8 @@ struct Batch {
 enum Msg {
     Format(Format),
     Batch(Batch),
+    /// The CI log forms undone in the input, and the first line that had one (sent last).
+    Forms(LogForms, usize),
 }
 
 /// Reads one input to its end, detecting its format, and feeds the consumer. Returns the format used and
@@ -147,6 +155,11 @@ struct Producer<'a> {
     format: Option<Format>,
     /// Batches read before the format was known.
     held: Vec<Batch>,
+    /// Undoes CI log forms (timestamps, CR, colours, de-indented stacks) before anything reads a line;
+    /// `None` until the input's first lines decided its [`logform::Plan`].
+    normalizer: Option<LineNormalizer>,
+    /// The first line a log form was undone in.
+    first_form_line: Option<usize>,
     lineno: usize,
     /// Scratch buffers and line lists of batches that came back, for reuse.
     spare: Vec<(String, Vec<LineRec>)>,
@@ -220,17 +233,27 @@ impl Producer<'_> {
         }
         match self.format {
             Some(f) => {
+                self.normalize(&mut batch);
                 if self.backlog.load(Ordering::Relaxed) >= BACKLOG_TO_PARSE {
                     parse_batch(&mut batch, f);
                 }
                 self.send(batch)
             }
             None => {
+                self.held.push(batch);
+                let seen: usize = self.held.iter().map(|b| b.lines.len()).sum();
+                if !self.settle_plan(seen >= DETECT_LINES) {
+                    return true;
+                }
                 // A JSON event anywhere in the first lines wins: Go ≤ 1.23 printed build failures as text
                 // before the JSON.
                 let mut detected = None;
-                for r in batch.lines.iter().take(DETECT_LINES) {
-                    match classify_line(&batch.data[r.range.clone()]) {
+                let lines = self
+                    .held
+                    .iter()
+                    .flat_map(|b| b.lines.iter().map(move |r| &b.data[r.range.clone()]));
+                for line in lines.take(DETECT_LINES) {
+                    match classify_line(line) {
                         Some(Format::Json) => {
                             detected = Some(Format::Json);
                             break;
@@ -239,14 +262,91 @@ impl Producer<'_> {
                         _ => {}
                     }
                 }
-                self.held.push(batch);
-                let seen: usize = self.held.iter().map(|b| b.lines.len()).sum();
                 match detected {
                     Some(f) => self.decide(f),
                     None if seen >= DETECT_LINES => self.decide(Format::Text),
                     None => true,
                 }
             }
+        }
+    }
+
+    /// Decides the input's log forms from the lines held so far, unless decided already, and undoes them
+    /// in the held batches. `false` while the lines do not decide yet (and `at_end` is not set).
+    fn settle_plan(&mut self, at_end: bool) -> bool {
+        if self.normalizer.is_some() {
+            return true;
+        }
+        let lines = self.held.iter().flat_map(|b| {
+            b.lines
+                .iter()
+                .map(move |r| b.data[r.range.clone()].trim_end_matches('\n'))
+        });
+        let Some(plan) = logform::plan(lines, at_end) else {
+            return false;
+        };
+        self.normalizer = Some(LineNormalizer::for_input(plan, |l| {
+            classify_line(l).is_some()
+        }));
+        let mut held = std::mem::take(&mut self.held);
+        for b in &mut held {
+            self.normalize(b);
+        }
+        self.held = held;
+        true
+    }
+
+    /// Undoes the input's log forms in a batch (a copy is made only when a line changes). JSON event lines
+    /// are left alone when the input has no whole-line form and no escape byte: nothing can change them.
+    fn normalize(&mut self, batch: &mut Batch) {
+        let Some(n) = self.normalizer.as_mut() else {
+            return;
+        };
+        let Batch { data, lines, .. } = batch;
+        let plain =
+            n.plan() == logform::Plan::default() && memchr::memchr(0x1b, data.as_bytes()).is_none();
+        let mut out: Option<String> = None;
+        for rec in lines.iter_mut() {
+            let raw = &data[rec.range.clone()];
+            let (body, nl) = match raw.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (raw, ""),
+            };
+            let changed = if plain && body.trim_start().starts_with('{') {
+                n.reset_context();
+                None
+            } else {
+                let l = n.line(body);
+                (l.len() != body.len() || l.as_ptr() != body.as_ptr()).then_some(l)
+            };
+            match (&mut out, changed) {
+                (None, None) => {}
+                (o @ None, Some(l)) => {
+                    let mut s = String::with_capacity(data.len());
+                    s.push_str(&data[..rec.range.start]);
+                    let start = s.len();
+                    s.push_str(&l);
+                    s.push_str(nl);
+                    rec.range = start..s.len();
+                    *o = Some(s);
+                    self.first_form_line.get_or_insert(rec.lineno);
+                }
+                (Some(s), changed) => {
+                    let start = s.len();
+                    match changed {
+                        Some(l) => {
+                            s.push_str(&l);
+                            self.first_form_line.get_or_insert(rec.lineno);
+                        }
+                        None => s.push_str(body),
+                    }
+                    s.push_str(nl);
+                    rec.range = start..s.len();
+                }
+            }
+        }
+        if let Some(s) = out {
+            *data = s;
         }
     }
 
@@ -284,6 +384,8 @@ fn produce<R: Read>(
         back,
         format: None,
         held: Vec::new(),
+        normalizer: None,
+        first_form_line: None,
         lineno: 0,
         spare: Vec::new(),
     };
@@ -329,7 +431,14 @@ fn produce<R: Read>(
         }
     }
     if p.format.is_none() {
+        p.settle_plan(true);
         p.decide(Format::Text);
+    }
+    if let Some(n) = &p.normalizer {
+        if !n.seen().is_empty() {
+            let _ =
+                p.tx.send(Msg::Forms(n.seen(), p.first_form_line.unwrap_or(1)));
+        }
     }
     result
 }
@@ -374,6 +483,13 @@ fn consume(
                 continue;
             }
             Msg::Batch(b) => b,
+            Msg::Forms(forms, line) => {
+                consumer.warn(
+                    line,
+                    format!("read as a CI log: {} undone", forms.describe()),
+                );
+                continue;
+            }
         };
         backlog.fetch_sub(1, Ordering::Relaxed);
         parse_batch(&mut batch, format);

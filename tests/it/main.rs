@@ -18,6 +18,7 @@ mod junit;
 mod layers;
 mod leaks;
 mod live;
+mod logforms;
 mod model;
 /// The fuzz targets' checks, shared with the regression and property tests.
 #[path = "../../fuzz/oracle.rs"]
