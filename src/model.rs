@@ -183,6 +183,11 @@ pub struct Test {
     pub race: bool,
     /// An `error` line was seen through `OutputType`, which is then trusted over heuristics.
     typed_error: bool,
+    /// While the error line's continuation lines are being added to it: the indentation (in spaces)
+    /// of the error line; continuation lines carry four more.
+    error_open: Option<usize>,
+    /// Blank continuation lines not yet added (added only when more text follows).
+    error_blanks: usize,
 }
 
 impl Test {
@@ -200,6 +205,8 @@ impl Test {
             keep_output: false,
             race: false,
             typed_error: false,
+            error_open: None,
+            error_blanks: 0,
         }
     }
 
@@ -471,6 +478,73 @@ pub fn is_package_framing_line(line: &str) -> bool {
 /// The most bytes of one line kept as a message (error line, panic line, skip reason, package failure):
 /// a longer line is cut at a character boundary and ends in `…`.
 pub const MESSAGE_CAP: usize = 4096;
+
+/// At most this many continuation lines are added to a failure message.
+pub const MESSAGE_LINES: usize = 40;
+
+/// The indentation of an error line whose following, further-indented lines continue its message
+/// (`t.Errorf` with line breaks, testify's `Error Trace:`/`Error:`/`expected:`/`actual:` block, a
+/// go-cmp diff); `None` when the line itself reports goroutines (a detector's dump follows, not a
+/// message).
+fn opens_message(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    (!starts_dump(line.trim_start()) && !line.contains("goroutine ")).then_some(indent)
+}
+
+/// A continuation line's text that starts a goroutine dump or a stack (goleak's list, a debug=1
+/// record, a frame's file line): the message ends before it.
+fn starts_dump(text: &str) -> bool {
+    let t = text.trim_start();
+    let numbered = |rest: &str, then: &str| {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        digits > 0 && rest[digits..].starts_with(then)
+    };
+    t.starts_with("[Goroutine ")
+        || t.starts_with("Goroutine ")
+        || t.strip_prefix("goroutine ")
+            .is_some_and(|r| numbered(r, " ["))
+        || numbered(t, " @ 0x")
+        || (t.starts_with('/') && t.contains(".go:"))
+}
+
+/// Adds `line` to the test's error message when it continues it (indented four spaces more than the
+/// error line at `indent`, and not the start of a dump); whether it did. Blank lines are added only
+/// when text follows them; the message stops growing at [`MESSAGE_LINES`] lines or [`MESSAGE_CAP`]
+/// bytes (with `…`).
+fn continue_message(t: &mut Test, line: &str, indent: usize) -> bool {
+    let Some(message) = t.error_line.as_mut() else {
+        return false;
+    };
+    if line.trim().is_empty() {
+        t.error_blanks += 1;
+        return true;
+    }
+    let lead = indent + 4;
+    if line.len() < lead || !line.as_bytes()[..lead].iter().all(|b| *b == b' ') {
+        return false;
+    }
+    let text = &line[lead..];
+    if starts_dump(text) {
+        return false;
+    }
+    let text = text.strip_prefix('\t').unwrap_or(text).trim_end();
+    if message.ends_with('…') || message.lines().count() > MESSAGE_LINES {
+        return true;
+    }
+    for _ in 0..std::mem::take(&mut t.error_blanks) {
+        message.push('\n');
+    }
+    message.push('\n');
+    message.push_str(text);
+    if message.len() > MESSAGE_CAP || message.lines().count() > MESSAGE_LINES {
+        let mut capped = cap_message(message);
+        if !capped.ends_with('…') {
+            capped.push('…');
+        }
+        *message = capped;
+    }
+    true
+}
 
 /// A line as a one-line message: trimmed, and cut to [`MESSAGE_CAP`] bytes.
 pub fn clean_line(line: &str) -> String {
@@ -758,13 +832,24 @@ impl Package {
         }
         self.note_runtime_line(content);
         let t = &mut self.tests[ti];
-        if ty == OutputType::Error {
-            if !t.typed_error {
+        let continued = t.error_open.is_some_and(|indent| {
+            (ty == OutputType::ErrorContinue || (!t.typed_error && ty == OutputType::Plain))
+                && continue_message(t, content, indent)
+        });
+        if !continued {
+            t.error_open = None;
+            t.error_blanks = 0;
+            if ty == OutputType::Error {
+                if !t.typed_error {
+                    t.error_line = Some(clean_line(content));
+                    t.error_open = opens_message(content);
+                }
+                t.typed_error = true;
+            } else if !t.typed_error && t.error_line.is_none() && gotest::is_test_log_line(content)
+            {
                 t.error_line = Some(clean_line(content));
+                t.error_open = opens_message(content);
             }
-            t.typed_error = true;
-        } else if !t.typed_error && t.error_line.is_none() && gotest::is_test_log_line(content) {
-            t.error_line = Some(clean_line(content));
         }
         if t.panic_line.is_none()
             && (content.starts_with("panic: ") || content.starts_with("fatal error: "))
@@ -1066,6 +1151,72 @@ mod tests {
             output,
             ..Event::default()
         }
+    }
+
+    /// The error line of one failed test that printed `lines`.
+    fn message_of(lines: &[&str]) -> Option<String> {
+        let mut run = Run::new();
+        run.apply(&ev(Action::Run, Some("TestA"), None));
+        for l in lines {
+            run.apply(&ev(Action::Output, Some("TestA"), Some(l)));
+        }
+        run.apply(&ev(Action::Fail, Some("TestA"), None));
+        run.apply(&ev(Action::Fail, None, None));
+        run.packages[0].tests[0].error_line.clone()
+    }
+
+    #[test]
+    fn messages_keep_their_continuation_lines_but_no_dump() {
+        // testify (as captured in fixtures/streams/go1.26-rerun/assertmsg-v.txt): the block is the message.
+        assert_eq!(
+            message_of(&[
+                "    assert_test.go:19: \n",
+                "        \tError:      \tNot equal: \n",
+                "        \t            \texpected: 6\n",
+                "\n",
+                "        \tMessages:   \tsum\n",
+                "\n",
+                "    assert_test.go:20: later\n",
+            ])
+            .as_deref(),
+            Some("assert_test.go:19:\nError:      \tNot equal:\n            \texpected: 6\n\nMessages:   \tsum")
+        );
+        // goleak: the goroutine list that follows is a dump, not the message.
+        assert_eq!(
+            message_of(&[
+                "    a_test.go:17: found unexpected goroutines:\n",
+                "        [Goroutine 20 in state chan send, with m.F.func1 on top of the stack:\n",
+                "        m.F.func1()\n",
+            ])
+            .as_deref(),
+            Some("a_test.go:17: found unexpected goroutines:")
+        );
+        // A line indented less is not a continuation; a frame's file line ends the message.
+        assert_eq!(
+            message_of(&[
+                "    a_test.go:3: boom\n",
+                "      not four more\n",
+                "        more\n",
+            ])
+            .as_deref(),
+            Some("a_test.go:3: boom")
+        );
+        assert_eq!(
+            message_of(&[
+                "    a_test.go:3: stuck\n",
+                "        m.F()\n",
+                "        \t/abs/m/f.go:12 +0x1d\n",
+                "        after\n",
+            ])
+            .as_deref(),
+            Some("a_test.go:3: stuck\nm.F()")
+        );
+        let many: Vec<String> = (0..100).map(|i| format!("        line {i}\n")).collect();
+        let mut lines = vec!["    a_test.go:3: long\n"];
+        lines.extend(many.iter().map(String::as_str));
+        let m = message_of(&lines).unwrap();
+        assert_eq!(m.lines().count(), MESSAGE_LINES + 1);
+        assert!(m.ends_with("line 39…"), "{m}");
     }
 
     #[test]

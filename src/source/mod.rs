@@ -213,7 +213,9 @@ pub fn failure_location(
             format!("{d}/{f}")
         }
     };
-    if let Some((file, line, col)) = message_position(message) {
+    // The position is on the message's first line (its continuation lines follow it).
+    let first = message.lines().next().unwrap_or_default();
+    if let Some((file, line, col)) = message_position(first) {
         let mut candidates: Vec<String> = Vec::new();
         let file = file.replace('\\', "/");
         let base = file.rsplit('/').next().unwrap_or(&file).to_string();

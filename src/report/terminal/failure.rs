@@ -45,7 +45,13 @@ pub fn render_failure(f: &FailureEntry, resolver: &Resolver, opts: &Options) -> 
     let head_cols = columns(&word) + 1 + columns(&who);
     let room = opts.width.saturating_sub(head_cols + 2);
     // The message keeps Go's `file.go:NN:` prefix unless the resolved location is shown instead.
-    let mut message = f.message.trim();
+    // A message's continuation lines (testify's block, a multi-line `t.Errorf`) are shown below it.
+    let (first, rest) = f
+        .message
+        .trim()
+        .split_once('\n')
+        .unwrap_or((f.message.trim(), ""));
+    let mut message = first.trim();
     if let Some(a) = at.as_ref().filter(|_| room >= 8) {
         head.push_str("  ");
         head.push_str(&paint(
@@ -71,10 +77,19 @@ pub fn render_failure(f: &FailureEntry, resolver: &Resolver, opts: &Options) -> 
     }
     let indent = " ".repeat(8);
     let mut text = head;
-    for l in wrap(&message, opts.width.saturating_sub(indent.len()).max(20), 3) {
+    let width = opts.width.saturating_sub(indent.len()).max(20);
+    for l in wrap(&message, width, 3) {
         text.push('\n');
         text.push_str(&indent);
         text.push_str(&l);
+    }
+    for line in rest.lines() {
+        text.push('\n');
+        if line.trim().is_empty() {
+            continue;
+        }
+        text.push_str(&indent);
+        text.push_str(&truncate(&sanitize(line.trim_end()), width, Keep::Start));
     }
     guard_lines(&text).into_owned()
 }
