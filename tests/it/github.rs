@@ -275,7 +275,7 @@ fn fail_on_leak_turns_failures_into_warnings() {
             "::warning file=buildfail/util_test.go,line=7,col=11,title=build failed%3A example.com/leaky/buildfail::buildfail/util_test.go:7:11: undefined: undefinedHelper",
             "::warning file=race/counter_test.go,line=5,title=data race%3A example.com/leaky/race.TestCountBoth::testing.go:1712: race detected during execution of test",
             "::warning file=misc/misc_test.go,line=12,title=test failed%3A example.com/leaky/misc.TestParallel/beta::misc_test.go:12: subtest beta failed: want 1, got 2",
-            "::warning file=misc/misc_test.go,line=27,title=test failed%3A example.com/leaky/misc.TestFatalMultiline::misc_test.go:27: mismatch:",
+            "::warning file=misc/misc_test.go,line=27,title=test failed%3A example.com/leaky/misc.TestFatalMultiline::misc_test.go:27: mismatch:%0Awant: \"a\\tb\"%0Agot:  \"a b\"%0A(end of diff)",
         ]
     );
     let errors: Vec<&String> = cmds.iter().filter(|c| c.starts_with("::error ")).collect();

@@ -128,7 +128,11 @@ fn go126_failures_carry_the_right_kind_and_message() {
     let f = find("misc", Some("TestParallel"));
     assert_eq!(f["message"], "subtests failed: TestParallel/beta");
     let f = find("misc", Some("TestFatalMultiline"));
-    assert_eq!(f["message"], "misc_test.go:27: mismatch:");
+    // The message is the error with its continuation lines (t.Fatalf with line breaks).
+    assert_eq!(
+        f["message"],
+        "misc_test.go:27: mismatch:\nwant: \"a\\tb\"\ngot:  \"a b\"\n(end of diff)"
+    );
     // The failure of the timed-out package is on its tests, not on the package.
     assert!(!json["failures"]
         .as_array()
