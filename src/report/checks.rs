@@ -6,7 +6,8 @@
 //! 50 and the rest are added with `PATCH` in batches of 50. Every text field is cut to GitHub's limits
 //! before it is sent, saying how much was left out.
 //!
-//! The base URL is `GITHUB_API_URL` (GitHub Enterprise Server works), the token `GOLEASH_GITHUB_TOKEN`
+//! Requests follow `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` as curl does (a `CONNECT`
+//! tunnel, see `through_proxy`). The base URL is `GITHUB_API_URL` (GitHub Enterprise Server works), the token `GOLEASH_GITHUB_TOKEN`
 //! (the Action's name for it, so that nothing else in the job needs to see it) or `GITHUB_TOKEN`. Server
 //! errors, transport errors and rate limits are retried a bounded number of times; a creation is only
 //! retried after looking up whether the failed attempt did create the run (so a 502 from a proxy that
@@ -19,6 +20,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -94,6 +96,61 @@ pub struct Config {
     pub timeout: Duration,
     /// Things worth a warning that did not stop the run (an unreadable event payload).
     pub notes: Vec<String>,
+    /// The proxy settings the requests follow.
+    pub proxy: ProxyEnv,
+}
+
+/// The proxy variables, read as curl reads them (the first of the upper- and lower-case name that is
+/// set): `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`. A proxy URL may hold a user and a
+/// password, so its `Debug` shows only which are set.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProxyEnv {
+    /// `ALL_PROXY`: for every scheme without a proxy of its own.
+    pub all: String,
+    /// `HTTPS_PROXY`: for `https://` API URLs (GitHub's).
+    pub https: String,
+    /// `HTTP_PROXY`: for `http://` API URLs.
+    pub http: String,
+    /// `NO_PROXY`: hosts, domains and networks reached directly (curl's rules; `*` is every host).
+    pub no: String,
+}
+
+impl fmt::Debug for ProxyEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |v: &str| if v.is_empty() { "unset" } else { "set" };
+        f.debug_struct("ProxyEnv")
+            .field("all", &set(&self.all))
+            .field("https", &set(&self.https))
+            .field("http", &set(&self.http))
+            .field("no", &self.no)
+            .finish()
+    }
+}
+
+impl ProxyEnv {
+    /// The variables as `get` gives them.
+    pub fn from_env(get: &impl Fn(&str) -> Option<String>) -> ProxyEnv {
+        let first = |names: [&str; 2]| names.iter().find_map(|n| get(n)).unwrap_or_default();
+        ProxyEnv {
+            all: first(["ALL_PROXY", "all_proxy"]),
+            https: first(["HTTPS_PROXY", "https_proxy"]),
+            http: first(["HTTP_PROXY", "http_proxy"]),
+            no: first(["NO_PROXY", "no_proxy"]),
+        }
+    }
+
+    /// The proxy to reach `api_url` through, if any: `NO_PROXY` first, then the scheme's own
+    /// variable, then `ALL_PROXY` (hyper-util's matcher, which follows curl).
+    pub fn intercept(&self, api_url: &str) -> Option<Intercept> {
+        let uri: http::Uri = api_url.parse().ok()?;
+        Matcher::builder()
+            .all(self.all.clone())
+            .https(self.https.clone())
+            .http(self.http.clone())
+            .no(self.no.clone())
+            .build()
+            .intercept(&uri)
+    }
 }
 
 impl fmt::Debug for Config {
@@ -103,6 +160,7 @@ impl fmt::Debug for Config {
             .field("token", &"***")
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -171,6 +229,7 @@ impl Config {
             retry: Retry::default(),
             timeout: Duration::from_secs(30),
             notes: Vec::new(),
+            proxy: ProxyEnv::default(),
         })
     }
 
@@ -191,6 +250,7 @@ impl Config {
         config.target.name = default_name(&get);
         config.target.details_url = job_url(&get);
         config.notes = notes;
+        config.proxy = ProxyEnv::from_env(&get);
         Ok(config)
     }
 
@@ -218,14 +278,30 @@ impl Config {
         Ok(self)
     }
 
-    /// Replaces the token in `text` (an error message, a response body) with `***`.
+    /// Replaces the token and any proxy password in `text` (an error message, a response body)
+    /// with `***`.
     pub fn redact(&self, text: &str) -> String {
-        if self.token.is_empty() {
+        let mut out = if self.token.is_empty() {
             text.to_string()
         } else {
             text.replace(&self.token, "***")
+        };
+        let p = &self.proxy;
+        for url in [&p.all, &p.https, &p.http] {
+            if let Some(secret) = proxy_password(url) {
+                out = out.replace(secret, "***");
+            }
         }
+        out
     }
+}
+
+/// The password part of a proxy URL's `user:password@`, when it has one.
+fn proxy_password(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let userinfo = &rest[..rest.find('@')?];
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then_some(password)
 }
 
 /// The commit the run goes on: for `pull_request` (and `pull_request_target`, `pull_request_review`,
@@ -674,15 +750,18 @@ pub fn publish(config: &Config, requests: &[Request]) -> Result<Published, Strin
 }
 
 async fn publish_async(config: &Config, requests: &[Request]) -> Result<Published, String> {
-    let octo = octocrab::Octocrab::builder()
-        .base_uri(config.target.api_url.as_str())
-        .map_err(|e| format!("bad GITHUB_API_URL: {e}"))?
-        .personal_token(config.token.clone())
-        .set_connect_timeout(Some(config.timeout))
-        .set_read_timeout(Some(config.timeout))
-        .set_write_timeout(Some(config.timeout))
-        .build()
-        .map_err(|e| format!("could not set up the GitHub client: {e}"))?;
+    let octo = match config.proxy.intercept(&config.target.api_url) {
+        None => octocrab::Octocrab::builder()
+            .base_uri(config.target.api_url.as_str())
+            .map_err(|e| format!("bad GITHUB_API_URL: {e}"))?
+            .personal_token(config.token.clone())
+            .set_connect_timeout(Some(config.timeout))
+            .set_read_timeout(Some(config.timeout))
+            .set_write_timeout(Some(config.timeout))
+            .build()
+            .map_err(|e| format!("could not set up the GitHub client: {e}"))?,
+        Some(via) => through_proxy(config, &via)?,
+    };
     let t = &config.target;
     let base = format!("/repos/{}/{}/check-runs", t.owner, t.repo);
     let created = create(&octo, config, &base, &requests[0]).await?;
@@ -718,6 +797,63 @@ async fn publish_async(config: &Config, requests: &[Request]) -> Result<Publishe
         done.annotations += r.output.annotations.len();
     }
     Ok(done)
+}
+
+/// The GitHub client for a proxied API: octocrab's own client never reads the proxy variables
+/// (octocrab#936), so this is its stack rebuilt on a connector that opens a `CONNECT` tunnel through
+/// the proxy (hyper-util's [`Tunnel`], with the proxy URL's user and password as `Proxy-Authorization`)
+/// and runs TLS to GitHub inside it — the same rustls (ring, the system's roots), timeouts, base URL,
+/// `User-Agent` and `Authorization` header (sent only to the API's host) as the direct client. The
+/// proxy itself may be `http://` or `https://`.
+fn through_proxy(config: &Config, via: &Intercept) -> Result<octocrab::Octocrab, String> {
+    use hyper_util::client::legacy::connect::{proxy::Tunnel, HttpConnector};
+    use octocrab::service::middleware::{
+        auth_header::AuthHeaderLayer, base_uri::BaseUriLayer, extra_headers::ExtraHeadersLayer,
+    };
+
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = || {
+        hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(provider.clone())
+            .map(|b| b.https_or_http().enable_http1())
+            .map_err(|e| format!("could not load the system's TLS roots: {e}"))
+    };
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_connect_timeout(Some(config.timeout));
+    let mut tunnel = Tunnel::new(via.uri().clone(), tls()?.wrap_connector(tcp));
+    if let Some(auth) = via.basic_auth() {
+        tunnel = tunnel.with_auth(auth.clone());
+    }
+    let mut connector = hyper_timeout::TimeoutConnector::new(tls()?.wrap_connector(tunnel));
+    connector.set_connect_timeout(Some(config.timeout));
+    connector.set_read_timeout(Some(config.timeout));
+    connector.set_write_timeout(Some(config.timeout));
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build::<_, octocrab::OctoBody>(connector);
+    let base: http::Uri = config
+        .target
+        .api_url
+        .parse()
+        .map_err(|e| format!("bad GITHUB_API_URL: {e}"))?;
+    let mut bearer = http::HeaderValue::from_str(&format!("Bearer {}", config.token))
+        .map_err(|_| "GITHUB_TOKEN holds characters a token cannot have".to_string())?;
+    bearer.set_sensitive(true);
+    let agent = vec![(
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static("octocrab"),
+    )];
+    let built = octocrab::OctocrabBuilder::new_empty()
+        .with_service(client)
+        .with_layer(&ExtraHeadersLayer::new(std::sync::Arc::new(agent)))
+        .with_layer(&BaseUriLayer::new(base.clone()))
+        .with_layer(&AuthHeaderLayer::new(Some(bearer), base.clone(), base))
+        .with_auth(octocrab::AuthState::None)
+        .build();
+    Ok(match built {
+        Ok(octo) => octo,
+        Err(never) => match never {},
+    })
 }
 
 /// Creates the run. A creation that failed with a server error or in transport may still have reached

@@ -1073,3 +1073,212 @@ fn default_names_and_job_links() {
     assert_eq!(checks::truncate_bytes("ééé", 5), "é…");
     assert_eq!(checks::truncate_bytes("abc", 3), "abc");
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Behind a proxy.
+
+/// A `CONNECT` proxy on 127.0.0.1 (RFC 9110 §9.3.6): records each request's line and
+/// `Proxy-Authorization`, answers `status` and, when that is 200, relays bytes both ways.
+struct FakeProxy {
+    addr: SocketAddr,
+    seen: Tunnels,
+}
+
+impl FakeProxy {
+    fn start(status: u16) -> FakeProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen: Tunnels = Arc::default();
+        let seen2 = seen.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { return };
+                let seen = seen2.clone();
+                std::thread::spawn(move || relay(conn, status, &seen));
+            }
+        });
+        FakeProxy { addr, seen }
+    }
+
+    fn url(&self, userinfo: &str) -> String {
+        format!("http://{userinfo}{}", self.addr)
+    }
+
+    fn seen(&self) -> Vec<(String, Option<String>)> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn relay(conn: TcpStream, status: u16, seen: &Mutex<Vec<(String, Option<String>)>>) {
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let request = line.trim_end().to_string();
+    let mut auth = None;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("proxy-authorization") {
+                auth = Some(v.trim().to_string());
+            }
+        }
+    }
+    seen.lock().unwrap().push((request.clone(), auth));
+    let mut client = conn;
+    let target = request
+        .strip_prefix("CONNECT ")
+        .and_then(|r| r.split(' ').next());
+    let upstream = match (status, target) {
+        (200, Some(t)) => TcpStream::connect(t).ok(),
+        _ => None,
+    };
+    let Some(upstream) = upstream else {
+        let reason = if status == 407 {
+            "Proxy Authentication Required"
+        } else {
+            "Bad Gateway"
+        };
+        let _ = write!(
+            client,
+            "HTTP/1.1 {} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            if status == 200 { 502 } else { status }
+        );
+        return;
+    };
+    client
+        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        .unwrap();
+    // Whatever the reader buffered past the header belongs to the tunnel.
+    let early = reader.buffer().to_vec();
+    let mut up_w = upstream.try_clone().unwrap();
+    up_w.write_all(&early).unwrap();
+    let mut up_r = upstream;
+    let mut client_w = client.try_clone().unwrap();
+    let down = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut up_r, &mut client_w);
+        let _ = client_w.shutdown(std::net::Shutdown::Both);
+    });
+    let _ = std::io::copy(&mut reader.into_inner(), &mut up_w);
+    let _ = up_w.shutdown(std::net::Shutdown::Write);
+    let _ = down.join();
+}
+
+type Tunnels = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+const PROXY_PASSWORD: &str = "pr0xyS3CRET";
+
+#[test]
+fn the_check_run_goes_through_the_proxy_the_environment_names() {
+    let api = FakeApi::start(ok_script);
+    let proxy = FakeProxy::start(200);
+    let url = proxy.url(&format!("ci:{PROXY_PASSWORD}@"));
+    // The fake API is http://, so HTTP_PROXY is the variable that applies (HTTPS_PROXY for GitHub).
+    let out = goleash_checks(&api, &[("HTTP_PROXY", &url), ("NO_PROXY", "")]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert_no_token(&out);
+    assert!(!out.stderr.contains(PROXY_PASSWORD));
+    assert!(
+        out.stderr
+            .contains("goleash: check run goleash published with 25 annotations"),
+        "{}",
+        out.stderr
+    );
+    let tunnels = proxy.seen();
+    assert!(!tunnels.is_empty());
+    for (request, auth) in &tunnels {
+        assert_eq!(request, &format!("CONNECT {} HTTP/1.1", api.addr));
+        // base64("ci:pr0xyS3CRET")
+        assert_eq!(auth.as_deref(), Some("Basic Y2k6cHIweHlTM0NSRVQ="));
+    }
+    let seen = api.seen();
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(seen[0].path, "/api/v3/repos/acme/leaky/check-runs");
+    assert!(seen
+        .iter()
+        .all(|s| s.authorization.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
+    let annotations: usize = seen
+        .iter()
+        .map(|s| {
+            s.body["output"]["annotations"]
+                .as_array()
+                .map_or(0, Vec::len)
+        })
+        .sum();
+    assert_eq!(annotations, 25);
+}
+
+#[test]
+fn no_proxy_hosts_are_reached_directly() {
+    let api = FakeApi::start(ok_script);
+    let proxy = FakeProxy::start(200);
+    let url = proxy.url("");
+    let out = goleash_checks(
+        &api,
+        &[
+            ("http_proxy", &url),
+            ("no_proxy", "example.org, 127.0.0.0/8"),
+        ],
+    );
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("published with 25 annotations"),
+        "{}",
+        out.stderr
+    );
+    assert!(proxy.seen().is_empty());
+    assert!(!api.seen().is_empty());
+}
+
+#[test]
+fn a_proxy_that_refuses_is_a_warning_without_secrets() {
+    let api = FakeApi::start(ok_script);
+    let proxy = FakeProxy::start(407);
+    let url = proxy.url(&format!("ci:{PROXY_PASSWORD}@"));
+    let out = goleash_checks(&api, &[("ALL_PROXY", &url)]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert_no_token(&out);
+    assert!(!out.stderr.contains(PROXY_PASSWORD), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("goleash: warning: check run not published: could not reach "),
+        "{}",
+        out.stderr
+    );
+    assert!(api.seen().is_empty());
+    assert!(!proxy.seen().is_empty());
+}
+
+#[test]
+fn proxy_settings_never_show_their_password() {
+    let get = |k: &str| match k {
+        "HTTPS_PROXY" => Some(format!("http://ci:{PROXY_PASSWORD}@proxy.corp:3128")),
+        "no_proxy" => Some(".corp".to_string()),
+        _ => None,
+    };
+    let p = checks::ProxyEnv::from_env(&get);
+    assert_eq!(
+        p.https,
+        format!("http://ci:{PROXY_PASSWORD}@proxy.corp:3128")
+    );
+    assert_eq!(p.no, ".corp");
+    assert_eq!(
+        format!("{p:?}"),
+        "ProxyEnv { all: \"unset\", https: \"set\", http: \"unset\", no: \".corp\" }"
+    );
+    let via = p.intercept("https://api.github.com").unwrap();
+    assert_eq!(via.uri().to_string(), "http://proxy.corp:3128/");
+    assert!(p.intercept("https://ghe.corp/api/v3").is_none());
+    assert!(p.intercept("http://api.github.com").is_none());
+    let mut config = Config::new("https://api.github.com", "acme/leaky", SHA, TOKEN).unwrap();
+    config.proxy = p;
+    assert_eq!(
+        config.redact(&format!("proxy said {PROXY_PASSWORD} to {TOKEN}")),
+        "proxy said *** to ***"
+    );
+    assert!(!format!("{config:?}").contains(PROXY_PASSWORD));
+}
