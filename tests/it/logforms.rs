@@ -335,3 +335,88 @@ fn a_prefix_is_undone_only_when_every_line_has_it() {
     assert_eq!(w3, Vec::<String>::new());
     assert!(junit3 != junit4, "the test's own colour codes were removed");
 }
+
+/// `expand` (tabs to spaces, 8 columns), as a copied log has them.
+fn expand(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut col = 0;
+    for c in text.chars() {
+        match c {
+            '\t' => {
+                let n = 8 - col % 8;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            '\n' => {
+                out.push(c);
+                col = 0;
+            }
+            _ => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A tab-expanded copy (`fixtures/streams/fidelity/all-expanded.txt` is `expand all.txt`; the bare dumps
+/// are expanded here the same way) keeps every frame: the same report as the original, leaks included.
+#[test]
+fn tab_expanded_copies_keep_their_frames() {
+    let without_warnings = |p: &std::path::Path| {
+        let r = goleash(&[p], &[]);
+        let mut json = r.json.unwrap();
+        let w = std::mem::take(&mut json["warnings"]);
+        (r.status, json, w)
+    };
+    let (st, plain, w) = without_warnings(&stream("fidelity/all.txt"));
+    let (st2, expanded, w2) = without_warnings(&stream("fidelity/all-expanded.txt"));
+    assert_eq!((st, st2), (1, 1));
+    assert_eq!(w, serde_json::json!([]));
+    assert_eq!(
+        w2[0]["message"],
+        "read as a CI log: stack file lines without their leading tab undone"
+    );
+    assert_eq!(
+        leaks(&expanded),
+        vec![
+            (
+                s("3fb6c0f56c97"),
+                1,
+                s("timeout"),
+                s("example.com/fidelity/hang.TestHang.func1")
+            ),
+            (
+                s("7b4497ee293f"),
+                1,
+                s("timeout"),
+                s("example.com/fidelity/hang.TestHang")
+            ),
+        ]
+    );
+    assert!(expanded == plain, "all-expanded.txt: not all.txt's report");
+    let dir = tempfile::tempdir().unwrap();
+    for rel in [
+        "dumps/panic-log.txt",
+        "dumps/goroutine-debug2.txt",
+        "dumps/goroutineleak-debug2.txt",
+    ] {
+        let text = std::fs::read_to_string(stream(rel)).unwrap();
+        assert!(text.contains("\n\t/"), "{rel}");
+        let p = dir.path().join(rel.replace('/', "_"));
+        std::fs::write(&p, expand(&text)).unwrap();
+        let (a, plain, _) = without_warnings(&stream(rel));
+        let (b, expanded, w) = without_warnings(&p);
+        assert_eq!(a, b, "{rel}");
+        assert!(!leaks(&plain).is_empty(), "{rel}");
+        assert!(
+            expanded == plain,
+            "{rel}: the expanded copy's report differs"
+        );
+        assert_eq!(
+            w[0]["message"], "read as a CI log: stack file lines without their leading tab undone",
+            "{rel}"
+        );
+    }
+}
