@@ -26,6 +26,22 @@ pub struct Failure {
     pub leaks: Vec<String>,
 }
 
+/// A leak detector that crashed while checking a test ("detector failed"): the test's leaks are those of
+/// the dump its crash printed (`leaks`, reported with source `detector-failed`). Once per crash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DetectorFailure {
+    /// The package.
+    pub package: String,
+    /// The test whose check crashed; `None` for the package's own output.
+    pub test: Option<String>,
+    /// `goleak`.
+    pub detector: crate::dump::detectors::Detector,
+    /// The crash's message (its first line, without `panic: `).
+    pub message: String,
+    /// The ids of the leak groups of the dump it printed.
+    pub leaks: Vec<String>,
+}
+
 /// The result of a whole run.
 #[derive(Debug, Default)]
 pub struct Analysis {
@@ -37,6 +53,8 @@ pub struct Analysis {
     pub failures: Vec<Failure>,
     /// Suspects from bare goroutine dump inputs, grouped like the rest.
     pub dump_inputs: usize,
+    /// Leak detectors that crashed, in package-finishing order.
+    pub detector_failures: Vec<DetectorFailure>,
 }
 
 impl Analysis {

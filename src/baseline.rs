@@ -100,7 +100,7 @@ impl Baseline {
     /// list knows no packages, so its gone entries are `stale` only.
     pub fn apply(&self, report: &mut View) {
         for l in &mut report.leaks {
-            l.known = self.ids.contains(&l.id);
+            l.known = self.ids.contains(&l.id) || l.aliases.iter().any(|a| self.ids.contains(a));
             if l.known {
                 report.baseline.known.push(l.id.clone());
             } else if self.given {
@@ -110,7 +110,12 @@ impl Baseline {
         report.baseline.stale = self
             .ids
             .iter()
-            .filter(|id| !report.leaks.iter().any(|l| &l.id == *id))
+            .filter(|id| {
+                !report
+                    .leaks
+                    .iter()
+                    .any(|l| &l.id == *id || l.aliases.contains(id))
+            })
             .cloned()
             .collect();
         if !self.report {
@@ -166,6 +171,9 @@ impl Baseline {
                 .map(|x| format!(" ({}:{})", x.file, x.line))
                 .unwrap_or_default();
             let _ = writeln!(s, "{}  # {} {}{}", l.id, l.cause, l.function, loc);
+            for a in &l.aliases {
+                let _ = writeln!(s, "{a}  # {}, caught before it ran", l.id);
+            }
         }
         s
     }

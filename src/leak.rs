@@ -22,6 +22,18 @@
 //! blocked in two states is two leaks. The id is the first 12 hex digits of the SHA-256 of the
 //! signature's text.
 //!
+//! # A goroutine caught before it ran
+//!
+//! A dump can catch a goroutine that has not run yet ([`not_started`]: `runnable`, its only frame the
+//! function its `go` statement starts, at that statement's line, e.g. `NewRegistry.gowrap1`); caught later,
+//! the same goroutine is blocked in its own code (`(*Registry).watch` in `select`). Its own stack cannot
+//! say where it will block, so its signature is that of its entry, the same in every not-started report.
+//! [`Groups::add`] ties it to the leak its `go` statement starts: a not-started report joins the first
+//! group of a goroutine started by the same `go` statement (creator function and the statement's file
+//! and line as printed, [`CreatorSite`]) in the run, whichever comes first; the not-started group's id
+//! then stays as an alias ([`LeakGroup::aliases`]), which a baseline also matches. Goroutines of other
+//! `go` statements, or started through a wrapper (whose creator line is the wrapper's), are never tied.
+//!
 //! # Attribution
 //!
 //! Within one package's test binary a goroutine id names one goroutine. The first test that reports a
@@ -182,6 +194,61 @@ pub struct LeakGroup<A> {
     pub first_seen: Option<(String, Option<String>)>,
     /// The classification (cause, advice, sure fix), once classified; `None` before.
     pub advice: Option<A>,
+    /// Ids of the not-started reports tied to this leak (see the module docs), in first-seen order.
+    pub aliases: Vec<String>,
+}
+
+/// The `go` statement that started a goroutine, as its `created by` frame prints it: the creator
+/// function and the statement's file name and line (the folder left out: the same statement prints the
+/// same in every test binary of a run). `None` for a goroutine without a creator line, or started through
+/// a known wrapper (the line is then the wrapper's, shared by all its goroutines).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CreatorSite {
+    /// The creator function, as Go 1.27 names it.
+    pub function: String,
+    /// The file name of the `go` statement.
+    pub file: String,
+    /// Its line.
+    pub line: u32,
+}
+
+impl CreatorSite {
+    /// The site of a goroutine's `go` statement.
+    pub fn of(g: &Goroutine) -> Option<CreatorSite> {
+        let c = g.created_by.as_ref()?;
+        if c.line == 0 || wrappers::Wrapper::of_creator(&c.function).is_some() {
+            return None;
+        }
+        let file = c.file.replace('\\', "/");
+        Some(CreatorSite {
+            function: wrappers::canonical_function(&c.function).into_owned(),
+            file: file.rsplit('/').next().unwrap_or(&file).to_string(),
+            line: c.line,
+        })
+    }
+}
+
+/// True for a goroutine caught before it ran: `runnable`, and its only frame (besides `runtime.goexit`)
+/// is at its entry — a `go` statement's wrapper (`F.gowrapN`), or a function at the line of the `go`
+/// statement that started it (a function literal `go func() {` not entered yet).
+pub fn not_started(g: &Goroutine) -> bool {
+    if g.state != "runnable" {
+        return false;
+    }
+    let mut frames = g.frames.iter().filter(|f| f.function != "runtime.goexit");
+    let (Some(entry), None) = (frames.next(), frames.next()) else {
+        return false;
+    };
+    let last = entry.function.rsplit('.').next().unwrap_or_default();
+    let gowrap = last
+        .strip_prefix("gowrap")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    gowrap
+        || g.created_by.as_ref().is_some_and(|c| {
+            c.line == entry.line
+                && c.line != 0
+                && c.file.replace('\\', "/") == entry.file.replace('\\', "/")
+        })
 }
 
 /// True for frames that are runtime machinery rather than the code that blocked: the runtime, `internal/…`,
@@ -197,14 +264,28 @@ pub fn is_machinery(function: &str) -> bool {
         || function == "time.Sleep"
 }
 
+/// A leak detector's crash in a finished package's output ([`dump::detectors::DetectorFailure`]): the
+/// test whose output printed it (`None`: the package's own output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectorCrash {
+    /// The test.
+    pub test: Option<String>,
+    /// Which detector crashed.
+    pub detector: dump::detectors::Detector,
+    /// Its message's first line.
+    pub message: String,
+}
+
 /// The dump blocks found in a package's outputs: `(test, source, byte range in the test's output text)`;
 /// test `None` is the package's own output.
 pub type Blocks = Vec<(Option<String>, Source, Range<usize>)>;
 
 /// Extracts every leaked goroutine a finished package's output reports, in test order, with attribution;
-/// also returns where the dump blocks are in each output.
-pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
+/// also returns where the dump blocks are in each output, and the leak detectors that crashed (their
+/// dumps' goroutines are findings of [`Source::DetectorFailed`]).
+pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks, Vec<DetectorCrash>) {
     let mut findings = Vec::new();
+    let mut crashes: Vec<DetectorCrash> = Vec::new();
     let mut blocks: Blocks = Vec::new();
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut add =
@@ -230,6 +311,11 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
         for b in &ex.blocks {
             blocks.push((Some(t.name.clone()), b.source, b.span.clone()));
         }
+        crashes.extend(ex.failures.iter().map(|f| DetectorCrash {
+            test: Some(t.name.clone()),
+            detector: f.detector,
+            message: f.message.clone(),
+        }));
         for s in ex.suspects {
             if s.source == Source::Timeout {
                 timeout_suspects.push(s.goroutine);
@@ -244,6 +330,11 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
         for b in &ex.blocks {
             blocks.push((None, b.source, b.span.clone()));
         }
+        crashes.extend(ex.failures.iter().map(|f| DetectorCrash {
+            test: None,
+            detector: f.detector,
+            message: f.message.clone(),
+        }));
         for s in ex.suspects {
             if s.source == Source::Timeout {
                 timeout_suspects.push(s.goroutine);
@@ -262,7 +353,7 @@ pub fn collect_package(pkg: &Package) -> (Vec<Finding>, Blocks) {
             .cloned();
         add(&mut findings, test.as_deref(), Source::Timeout, g);
     }
-    (findings, blocks)
+    (findings, blocks, crashes)
 }
 
 /// Drops the records of a goroutineleak profile's `debug=1` form (no goroutine id, no state) when the
@@ -301,6 +392,12 @@ pub struct Groups<A> {
     pub groups: Vec<LeakGroup<A>>,
     index: HashMap<String, usize>,
     counted: HashMap<String, BTreeSet<(String, u64)>>,
+    /// The first group of a started goroutine, by the `go` statement that started it.
+    sites: HashMap<CreatorSite, String>,
+    /// Groups of not-started goroutines whose `go` statement has no other group yet.
+    pending: HashMap<CreatorSite, Vec<String>>,
+    /// Not-started group id → the group it was tied to.
+    tied: HashMap<String, String>,
 }
 
 impl<A> Default for Groups<A> {
@@ -309,6 +406,9 @@ impl<A> Default for Groups<A> {
             groups: Vec::new(),
             index: HashMap::new(),
             counted: HashMap::new(),
+            sites: HashMap::new(),
+            pending: HashMap::new(),
+            tied: HashMap::new(),
         }
     }
 }
@@ -332,11 +432,22 @@ impl<A> Groups<A> {
                     f.id = g.id.clone();
                 }
             }
+            let site = CreatorSite::of(&f.goroutine);
+            let early = not_started(&f.goroutine);
+            let own_id = f.id.clone();
+            if let (true, Some(site)) = (early, &site) {
+                if let Some(target) = self.sites.get(site) {
+                    f.id = target.clone();
+                }
+            }
+            if let Some(target) = self.tied.get(&f.id) {
+                f.id = target.clone();
+            }
             let f = &*f;
             let gi = match self.index.get(&f.id) {
                 Some(&gi) => gi,
                 None => {
-                    self.groups.push(LeakGroup {
+                    let mut group = LeakGroup {
                         id: f.id.clone(),
                         signature: f.signature.clone(),
                         sources: Vec::new(),
@@ -345,12 +456,31 @@ impl<A> Groups<A> {
                         goroutines: 0,
                         first_seen: None,
                         advice: None,
-                    });
+                        aliases: Vec::new(),
+                    };
+                    match (&site, early) {
+                        (Some(site), false) if !self.sites.contains_key(site) => {
+                            self.sites.insert(site.clone(), f.id.clone());
+                            for id in self.pending.remove(site).unwrap_or_default() {
+                                self.tie(&id, &mut group);
+                            }
+                        }
+                        (Some(site), true) => self
+                            .pending
+                            .entry(site.clone())
+                            .or_default()
+                            .push(f.id.clone()),
+                        _ => {}
+                    }
+                    self.groups.push(group);
                     self.index.insert(f.id.clone(), self.groups.len() - 1);
                     self.groups.len() - 1
                 }
             };
             let g = &mut self.groups[gi];
+            if early && own_id != g.id && !g.aliases.contains(&own_id) {
+                g.aliases.push(own_id);
+            }
             if !g.sources.contains(&f.occurrence.source) {
                 g.sources.push(f.occurrence.source);
             }
@@ -365,6 +495,46 @@ impl<A> Groups<A> {
             }
             g.occurrences.push(f.occurrence.clone());
         }
+        // A not-started group tied to a later finding of this batch: its earlier findings take the id.
+        for f in findings.iter_mut() {
+            if let Some(target) = self.tied.get(&f.id) {
+                f.id = target.clone();
+            }
+        }
+    }
+
+    /// Moves the not-started group `id` into `into` (a new group of the same `go` statement): its
+    /// reports, sources, counts and first sighting come first; its id stays as an alias.
+    fn tie(&mut self, id: &str, into: &mut LeakGroup<A>) {
+        let Some(&i) = self.index.get(id) else {
+            return;
+        };
+        let from = self.groups.remove(i);
+        self.index = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.id.clone(), i))
+            .collect();
+        for s in from.sources {
+            if !into.sources.contains(&s) {
+                into.sources.push(s);
+            }
+        }
+        let mut occurrences = from.occurrences;
+        occurrences.append(&mut into.occurrences);
+        into.occurrences = occurrences;
+        into.goroutines = into.goroutines.saturating_add(from.goroutines);
+        into.first_seen = from.first_seen.or(into.first_seen.take());
+        into.aliases.push(from.id.clone());
+        into.aliases.extend(from.aliases);
+        if let Some(c) = self.counted.remove(&from.id) {
+            self.counted.entry(into.id.clone()).or_default().extend(c);
+        }
+        for target in self.tied.values_mut().filter(|t| **t == from.id) {
+            *target = into.id.clone();
+        }
+        self.tied.insert(from.id, into.id.clone());
     }
 
     /// The group with this id.

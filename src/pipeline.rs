@@ -143,8 +143,27 @@ impl<'s> Pipeline<'s> {
 
     fn package_done_with(&mut self, pi: usize, earlier: &[EarlierFailure]) {
         let pkg = &self.analysis.run.packages[pi];
-        let (mut findings, blocks) = leak::collect_package(pkg);
+        let (mut findings, blocks, crashes) = leak::collect_package(pkg);
         self.analysis.groups.add(&mut findings);
+        for c in crashes {
+            let mut leaks: Vec<String> = Vec::new();
+            for f in findings.iter().filter(|f| {
+                f.occurrence.source == Source::DetectorFailed && f.occurrence.test == c.test
+            }) {
+                if !leaks.contains(&f.id) {
+                    leaks.push(f.id.clone());
+                }
+            }
+            self.analysis
+                .detector_failures
+                .push(crate::analysis::DetectorFailure {
+                    package: pkg.name.clone(),
+                    test: c.test,
+                    detector: c.detector,
+                    message: c.message,
+                    leaks,
+                });
+        }
         classify_new_groups(&mut self.analysis.groups, &self.resolver);
         let failures = failures_of(pkg, &findings);
         let places = if self.sinks.is_empty() {

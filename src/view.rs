@@ -36,6 +36,10 @@ pub struct View {
     /// (`--rerun-fails`); absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flaky: Vec<crate::rerun::Flaky>,
+    /// Leak detectors that crashed while checking (goleak's stack parser): once per crash, with the leaks of
+    /// the dump it printed; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detector_failures: Vec<crate::analysis::DetectorFailure>,
     /// Problems with the input (capped; `warnings_dropped` counts the rest).
     pub warnings: Vec<crate::model::Warning>,
     /// Warnings not listed.
@@ -262,6 +266,11 @@ pub struct LeakEntry {
     pub stack: Vec<FrameEntry>,
     /// Listed in the baseline: reported, but does not fail the run.
     pub known: bool,
+    /// Ids of reports of this goroutine caught before it ran, tied to this leak ([`crate::leak`]'s "A
+    /// goroutine caught before it ran"); a baseline listing one of them knows this leak. Absent when
+    /// empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// Builds a leak entry from a group.
@@ -327,6 +336,7 @@ pub fn leak_entry(g: &LeakGroup, resolver: &Resolver) -> LeakEntry {
             })
             .collect(),
         known: false,
+        aliases: g.aliases.clone(),
     }
 }
 
@@ -388,11 +398,41 @@ pub fn build(a: &Analysis, resolver: &Resolver) -> View {
             .map(|g| leak_entry(g, resolver))
             .collect(),
         flaky: Vec::new(),
+        detector_failures: a
+            .detector_failures
+            .iter()
+            .map(|d| {
+                // A leak id may have become an alias since (a not-started report tied later).
+                let mut d = d.clone();
+                for id in &mut d.leaks {
+                    if a.groups.get(id).is_none() {
+                        if let Some(g) = a.groups.groups.iter().find(|g| g.aliases.contains(id)) {
+                            *id = g.id.clone();
+                        }
+                    }
+                }
+                d.leaks.dedup();
+                d
+            })
+            .collect(),
         warnings: a.run.warnings.clone(),
         warnings_dropped: a.run.warnings_dropped,
         baseline: BaselineStatus::default(),
         fixes: Vec::new(),
         sources: SourceTexts::new(),
+    }
+}
+
+impl LeakEntry {
+    /// What the goroutines are doing, for a sentence ("3 goroutines {this} at F"): `blocked in chan
+    /// send`, `still running`; a goroutineleak profile's `debug=1` record prints no wait state, and says
+    /// so.
+    pub fn doing(&self) -> String {
+        match self.state.as_str() {
+            "" => "leaked (a debug=1 profile record: its stack, no wait state)".to_string(),
+            "running" | "runnable" => "still running".to_string(),
+            s => format!("blocked in {s}"),
+        }
     }
 }
 

@@ -35,6 +35,36 @@ pub struct DetectorBlock {
     pub stated_count: Option<usize>,
 }
 
+/// A leak detector that can fail while checking and say so in the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Detector {
+    /// go.uber.org/goleak: its stack parser panics (`panic: Failed to parse stack trace: …`, v1.3.0 on
+    /// `...N frames elided...` and ancestor blocks) with the whole dump in the message.
+    Goleak,
+}
+
+impl Detector {
+    /// Its name in reports (`goleak`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Detector::Goleak => "goleak",
+        }
+    }
+}
+
+/// A leak detector that crashed in a test's output: the test's leaks are then not what the detector
+/// said (it said nothing), but what the dump its crash printed shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectorFailure {
+    /// Which detector.
+    pub detector: Detector,
+    /// Its panic message's first line, without `panic: ` (capped).
+    pub message: String,
+    /// Index of the block of its dump in [`Extraction::blocks`](super::Extraction::blocks).
+    pub block: usize,
+}
+
 /// The source of a `panic:` or `fatal error:` line (leading whitespace removed), when it is
 /// [`Source::FatalDeadlock`] or [`Source::DetectorFailed`].
 pub fn panic_detector(line: &str) -> Option<Source> {

@@ -26,6 +26,10 @@ pub struct Extraction {
     /// repanicked]`, `fatal error: all goroutines are asleep - deadlock!`, synctest's `panic: deadlock: …`),
     /// leading whitespace removed. Timeouts are reported in [`Extraction::timeout`] instead.
     pub panic: Option<String>,
+    /// Leak detectors that crashed (goleak's parser), once each: Go 1.24's panic chain prints the message
+    /// (and the dump in it) twice, the second time is the same failure and its goroutines are not
+    /// repeated.
+    pub failures: Vec<super::detectors::DetectorFailure>,
 }
 
 /// One goroutine that may have leaked.
@@ -237,6 +241,30 @@ fn panic_block(
         }
         gs.retain(has_user_frame);
         let source = super::detectors::panic_detector(t).unwrap_or(Source::Panic);
+        if source == Source::DetectorFailed {
+            let message = crate::text::truncate(
+                t.strip_prefix("panic: ").unwrap_or(t),
+                4096,
+                crate::text::Keep::Start,
+            );
+            match ex.failures.iter().find(|f| f.message == message) {
+                Some(first) => {
+                    let block = first.block;
+                    let seen: std::collections::HashSet<u64> = ex
+                        .suspects
+                        .iter()
+                        .filter(|s| s.block == block)
+                        .map(|s| s.goroutine.id)
+                        .collect();
+                    gs.retain(|g| !seen.contains(&g.id));
+                }
+                None => ex.failures.push(super::detectors::DetectorFailure {
+                    detector: super::detectors::Detector::Goleak,
+                    message,
+                    block: ex.blocks.len(),
+                }),
+            }
+        }
         push_block(ex, source, span, gs);
     }
     Some(region.next)

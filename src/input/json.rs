@@ -278,14 +278,24 @@ impl Decoder {
             self.non_json(line, consumer);
             return;
         };
-        let action = Action::from_name(action_name);
+        let mut action = Action::from_name(action_name);
         if action == Action::Unknown {
+            // A newer test2json (`"Action":"retry"` is proposed upstream): never silent, and its output,
+            // if it carries any, is kept as the output of its test.
             if self.unknown_warned < UNKNOWN_SHOWN {
-                consumer.warn(lineno, format!("unknown action {action_name:?} ignored"));
+                let what = if raw.output.is_some() {
+                    "its output kept"
+                } else {
+                    "ignored"
+                };
+                consumer.warn(lineno, format!("unknown action {action_name:?}: {what}"));
             }
             self.unknown_warned += 1;
             self.unknown_last = lineno;
-            return;
+            if raw.output.is_none() {
+                return;
+            }
+            action = Action::Output;
         }
         let import_path = raw.import_path.unwrap_or_default();
         if matches!(action, Action::BuildOutput | Action::BuildFail) {
@@ -419,7 +429,7 @@ impl Decoder {
             consumer.warn(
                 self.unknown_last,
                 format!(
-                    "{} more events with an unknown action ignored (the last one on this line)",
+                    "{} more events with an unknown action (the last one on this line): their output kept, the rest ignored",
                     self.unknown_warned - UNKNOWN_SHOWN
                 ),
             );

@@ -67,10 +67,10 @@ fn physical(prefix: &str, file: &str, line: u32) -> Value {
 
 fn result(l: &LeakEntry, report: &View, rule_index: usize, prefix: &str, fail: bool) -> Value {
     let mut text = format!(
-        "Goroutine leak ({}): {} blocked in {} at {}, {}.",
+        "Goroutine leak ({}): {} {} at {}, {}.",
         l.cause,
         plural(l.goroutines, "goroutine", "goroutines"),
-        l.state,
+        l.doing(),
         l.function,
         reach_phrase(l)
     );
@@ -120,7 +120,8 @@ fn result(l: &LeakEntry, report: &View, rule_index: usize, prefix: &str, fail: b
         })
         .collect();
     if !frames.is_empty() {
-        r["stacks"] = json!([{"message": {"text": format!("goroutine blocked in {}", l.state)}, "frames": frames}]);
+        r["stacks"] =
+            json!([{"message": {"text": format!("goroutine {}", l.doing())}, "frames": frames}]);
     }
     if let Some(f) = &l.first_seen {
         r["properties"]["firstSeen"] = json!({"package": f.package, "test": f.test});

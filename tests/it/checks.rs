@@ -244,6 +244,7 @@ fn big_report(n: u32) -> View {
             advice: "x".repeat(300),
             stack: Vec::new(),
             known: false,
+            aliases: Vec::new(),
         })
         .collect();
     report.summary.leaks = n as usize;

@@ -732,6 +732,7 @@ fn caps_hold_per_level_and_per_job() {
             advice: "fix it".to_string(),
             stack: Vec::new(),
             known: i % 3 == 0,
+            aliases: Vec::new(),
         };
         if i % 5 == 0 {
             l.cause = goleash::advice::Cause::Sleeping;
@@ -913,6 +914,7 @@ fn summary_stays_within_the_limit_and_says_what_was_trimmed() {
             advice: big.clone(),
             stack: Vec::new(),
             known: false,
+            aliases: Vec::new(),
         });
     }
     let md = summary::render(&report, &summary::Options::default());

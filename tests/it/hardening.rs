@@ -617,7 +617,7 @@ fn events_with_wrong_types_missing_fields_and_unknown_actions() {
             r#"types.json:8: event fields with the wrong type ignored: "OutputType" (a boolean)"#,
             "types.json:10: event without an Action; kept as plain output",
             r#"types.json:11: "run" event without a Package ignored"#,
-            r#"types.json:12: unknown action "frobnicate" ignored"#,
+            r#"types.json:12: unknown action "frobnicate": ignored"#,
             "types.json:14: not a valid go test -json event (expected value at line 1 column 57); kept as plain output",
             r#"types.json:16: event fields with the wrong type ignored: "Value" (an object)"#,
         ])
@@ -636,16 +636,51 @@ fn unknown_actions_are_named_five_times_then_counted() {
     let mut want: Vec<String> = (0..5)
         .map(|i| {
             format!(
-                "future.json:{}: unknown action \"future{i}\" ignored",
+                "future.json:{}: unknown action \"future{i}\": ignored",
                 i + 2
             )
         })
         .collect();
     want.push(
-        "future.json:13: 7 more events with an unknown action ignored (the last one on this line)"
+        "future.json:13: 7 more events with an unknown action (the last one on this line): their output kept, the rest ignored"
             .to_string(),
     );
     assert_eq!(o.warnings(), want);
+}
+
+#[test]
+fn an_unknown_action_keeps_its_output_and_is_warned_about() {
+    // A test2json that knows `T.Retry` (proposed upstream): the event is not understood, its output is
+    // the test's output all the same, and the counts do not change.
+    let json = r#"{"Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"TestR"}
+{"Action":"output","Package":"p","Test":"TestR","Output":"=== RUN   TestR\n"}
+{"Action":"retry","Package":"p","Test":"TestR","Output":"    r_test.go:9: flaky: retrying\n"}
+{"Action":"retry","Package":"p","Test":"TestR"}
+{"Action":"output","Package":"p","Test":"TestR","Output":"    r_test.go:12: boom\n"}
+{"Action":"fail","Package":"p","Test":"TestR","Elapsed":0.1}
+{"Action":"fail","Package":"p","Elapsed":0.2}
+"#;
+    let o = run_input("retry.json", json.as_bytes(), &[]);
+    assert_eq!(o.status, 1);
+    assert_eq!(o.summary(), (1, 0, 1, 0));
+    assert_eq!(
+        o.warnings(),
+        strings(&[
+            r#"retry.json:4: unknown action "retry": its output kept"#,
+            r#"retry.json:5: unknown action "retry": ignored"#,
+        ])
+    );
+    assert_eq!(
+        o.cases(),
+        strings(&["p | TestR | failure:test: r_test.go:9: flaky: retrying"])
+    );
+    assert!(
+        o.junit.contains("r_test.go:9: flaky: retrying"),
+        "{}",
+        o.junit
+    );
+    assert!(o.junit.contains("r_test.go:12: boom"));
 }
 
 #[test]

@@ -263,9 +263,9 @@ fn leak_annotation(
         reach_phrase(l)
     );
     let mut message = format!(
-        "{} blocked in {} at {}",
+        "{} {} at {}",
         plural(l.goroutines, "goroutine", "goroutines"),
-        l.state,
+        l.doing(),
         l.function
     );
     if let Some(loc) = &l.location {

@@ -114,7 +114,14 @@ fn leak_row(l: &LeakEntry, opts: &Options) -> String {
     let first = l
         .first_seen
         .as_ref()
-        .map(|f| md_code(&who(&f.package, f.test.as_deref())))
+        .map(|f| {
+            if f.package.is_empty() {
+                // A bare goroutine dump: no package, no test to name.
+                "a goroutine dump".to_string()
+            } else {
+                md_code(&who(&f.package, f.test.as_deref()))
+            }
+        })
         .unwrap_or_default();
     let cause = if l.known {
         format!("{} (known)", md_text(l.cause.as_str()))
@@ -151,11 +158,11 @@ fn leak_details(l: &LeakEntry, opts: &Options) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "<details><summary><code>{}</code> {}: {} blocked in {}, {}</summary>\n",
+        "<details><summary><code>{}</code> {}: {} {}, {}</summary>\n",
         html_text(&l.id),
         html_text(l.cause.as_str()),
         plural(l.goroutines, "goroutine", "goroutines"),
-        html_text(&l.state),
+        html_text(&l.doing()),
         html_text(&reach_phrase(l))
     );
     if !l.advice.is_empty() {

@@ -178,6 +178,48 @@ pub fn write_final(
             )?;
         }
     }
+    if !report.detector_failures.is_empty() {
+        let n = report.detector_failures.len();
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{}",
+            paint(
+                &format!(
+                    "{} (the leaks are read from the dump it printed)",
+                    plural(n, "leak detector failed", "leak detectors failed")
+                ),
+                Paint::Bold,
+                opts.color
+            )
+        )?;
+        writeln!(w)?;
+        for d in &report.detector_failures {
+            let pkg = short_package(&d.package, resolver);
+            let who = match &d.test {
+                Some(t) => format!("{pkg}.{t}"),
+                None => format!("package {pkg}"),
+            };
+            let leaks = if d.leaks.is_empty() {
+                "no leak in its dump".to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    if d.leaks.len() == 1 { "leak" } else { "leaks" },
+                    d.leaks.join(", ")
+                )
+            };
+            writeln!(
+                w,
+                "{} {}  {}: {}  {}",
+                paint("DETECTOR FAILED", Paint::Red, opts.color),
+                paint(&sanitize(&who), Paint::Bold, opts.color),
+                d.detector.as_str(),
+                sanitize(&d.message),
+                paint(&leaks, Paint::Dim, opts.color)
+            )?;
+        }
+    }
     writeln!(w)?;
     writeln!(w, "{}", totals_line(report, opts))?;
     w.flush()
