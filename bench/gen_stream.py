@@ -6,6 +6,11 @@ renamed packages (`archive/tar` becomes `archive/tar/r0001`, ...), with the leak
 capture (also renamed, `example.com/leaky/waitgroup/f0001`, ...) spliced in before every N-th replay,
 so that failures and leaks appear all through the stream.
 
+The dump-heavy stream (`--dump-heavy`) is the capture of the fixture package `repeats` replayed
+alone, each copy renamed (`example.com/leaky/repeats/d0001`, ...): 24 subtests under
+`goleak.VerifyNone` without `IgnoreCurrent`, each reporting again every goroutine the earlier ones
+leaked, so that almost every byte of the stream is a goroutine dump.
+
 Only the package's own names are renamed: the `Package` field, `ImportPath` / `FailedBuild`
 (`pkg [pkg.test]`), and the package's own summary lines in package-level output (`ok  \\tpkg\\t…`,
 `FAIL\\tpkg\\t…`, `FAIL\\tpkg [build failed]`, `?   \\tpkg\\t[no test files]`, `# pkg [pkg.test]`).
@@ -18,6 +23,7 @@ replay is then `suffix.join(chunks)`, so building 1 GB takes about as long as wr
 Standard library only. Usable on its own:
 
     python3 bench/gen_stream.py --size-mb 1024 --out /tmp/stream.json
+    python3 bench/gen_stream.py --size-mb 1024 --dump-heavy --out /tmp/dump-heavy.json
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from typing import BinaryIO
 REPO = Path(__file__).resolve().parent.parent
 STD_CAPTURE = REPO / "fixtures/streams/std/std-short.json.gz"
 FIXTURE_CAPTURE = REPO / "fixtures/streams/go1.26/test.json"
+REPEATS_CAPTURE = REPO / "fixtures/streams/go1.26-repeats/test.json"
 
 # A package name inside a JSON string: no quote, backslash (escape) or space.
 _NAME = rb'[^"\\ ]+'
@@ -112,8 +119,11 @@ class Plan:
     """Total size."""
     every: int = 1
     """A fixture copy goes before every `every`-th replay (replay 0, every, 2*every, ...)."""
+    copies: int = 0
+    """Copies of the repeats capture (the dump-heavy stream; it has no replays or splices)."""
     layout: list[str] = field(default_factory=list)
-    """The suffixes in stream order (`/r0000` = a std replay, `/f0000` = a fixture copy)."""
+    """The suffixes in stream order (`/r0000` = a std replay, `/f0000` = a fixture copy, `/d0000` = a
+    copy of the repeats capture)."""
 
 
 def plan(target_bytes: int, std: tuple[int, int], fixture: tuple[int, int], every: int) -> Plan:
@@ -136,11 +146,32 @@ def plan(target_bytes: int, std: tuple[int, int], fixture: tuple[int, int], ever
     return p
 
 
-def write_stream(out: BinaryIO, std_chunks: list[bytes], fixture_chunks: list[bytes], p: Plan) -> int:
-    """Writes the planned stream; returns the bytes written."""
+def plan_dump_heavy(target_bytes: int, repeats: tuple[int, int]) -> Plan:
+    """Whole copies of the repeats capture until the stream is at least `target_bytes` long (at least one).
+
+    `repeats` is (bytes, rename points) of the capture.
+    """
+    p = Plan()
+    while p.copies == 0 or p.bytes < target_bytes:
+        suffix = f"/d{p.copies:04d}"
+        p.layout.append(suffix)
+        p.bytes += repeats[0] + len(suffix) * repeats[1]
+        p.copies += 1
+    return p
+
+
+def write_stream(
+    out: BinaryIO, std_chunks: list[bytes], fixture_chunks: list[bytes], p: Plan, repeats_chunks: list[bytes] | None = None
+) -> int:
+    """Writes the planned stream; returns the bytes written. `repeats_chunks` is needed for `/d` copies."""
     written = 0
     for suffix in p.layout:
-        chunks = std_chunks if suffix.startswith("/r") else fixture_chunks
+        if suffix.startswith("/d"):
+            if repeats_chunks is None:
+                raise ValueError("a dump-heavy plan needs the repeats capture's template")
+            chunks = repeats_chunks
+        else:
+            chunks = std_chunks if suffix.startswith("/r") else fixture_chunks
         buf = suffix.encode().join(chunks)
         out.write(buf)
         written += len(buf)
@@ -172,16 +203,35 @@ def build(
     return p
 
 
+def build_dump_heavy(out_path: Path, target_bytes: int, repeats_path: Path = REPEATS_CAPTURE) -> Plan:
+    """Builds the dump-heavy stream at `out_path` (written to a temporary name, then renamed)."""
+    chunks = template(read_capture(repeats_path))
+    p = plan_dump_heavy(target_bytes, shape(chunks))
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        written = write_stream(f, [], [], p, chunks)
+    if written != p.bytes:
+        raise RuntimeError(f"wrote {written} bytes, planned {p.bytes}")
+    os.replace(tmp, out_path)
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-mb", type=float, default=1024, help="target size in MiB (default 1024); whole replays, so the stream is at least this")
     ap.add_argument("--every", type=int, default=1, help="splice the fixture capture in before every N-th std replay (default 1)")
+    ap.add_argument("--dump-heavy", action="store_true", help="the dump-heavy stream: copies of the repeats capture only")
     ap.add_argument("--out", type=Path, required=True, help="where to write the stream")
     args = ap.parse_args(argv)
     t = time.monotonic()
-    p = build(args.out, int(args.size_mb * 1024 * 1024), args.every)
+    target = int(args.size_mb * 1024 * 1024)
+    p = build_dump_heavy(args.out, target) if args.dump_heavy else build(args.out, target, args.every)
     secs = time.monotonic() - t
-    print(json.dumps({"path": str(args.out), "bytes": p.bytes, "replays": p.replays, "splices": p.splices, "every": p.every, "seconds": round(secs, 2)}))
+    print(
+        json.dumps(
+            {"path": str(args.out), "bytes": p.bytes, "replays": p.replays, "splices": p.splices, "copies": p.copies, "every": p.every, "seconds": round(secs, 2)}
+        )
+    )
     return 0
 
 

@@ -91,7 +91,48 @@ class RenameFixture(unittest.TestCase):
         self.assertEqual(summaries, 27)
 
 
+class RenameRepeats(unittest.TestCase):
+    """The real repeats capture (the dump-heavy stream's source): its one package renamed, stacks untouched."""
+
+    def test_repeats_capture(self):
+        data = gs.read_capture(gs.REPEATS_CAPTURE)
+        out = gs.rename(data, "/d0042")
+        original = [json.loads(l) for l in data.decode().splitlines()]
+        renamed = [json.loads(l) for l in out.decode().splitlines()]
+        self.assertEqual(len(original), len(renamed))
+        # Every event names the package once; only the package's own `FAIL\tpkg\t…s` line is a summary.
+        self.assertEqual(len(gs.template(data)) - 1, len(original) + 1)
+        self.assertEqual({e["Package"] for e in renamed}, {"example.com/leaky/repeats/d0042"})
+        changed = [(a["Output"], b["Output"]) for a, b in zip(original, renamed) if a.get("Output") != b.get("Output")]
+        self.assertEqual(len(changed), 1)
+        self.assertTrue(changed[0][0].startswith("FAIL\texample.com/leaky/repeats\t"))
+        self.assertTrue(changed[0][1].startswith("FAIL\texample.com/leaky/repeats/d0042\t"))
+        # 300 goroutine reports: subtest i lists the i + 1 goroutines leaked so far.
+        headers = [e for e in original if "Goroutine " in e.get("Output", "") and "on top of the stack:" in e["Output"]]
+        self.assertEqual(len(headers), 300)
+
+
 class Plan(unittest.TestCase):
+    def test_dump_heavy_whole_copies(self):
+        p = gs.plan_dump_heavy(1000, (300, 2))
+        self.assertEqual(p.layout, ["/d0000", "/d0001", "/d0002", "/d0003"])
+        self.assertEqual((p.copies, p.replays, p.splices), (4, 0, 0))
+        self.assertEqual(p.bytes, 4 * (300 + 2 * 6))
+        self.assertEqual(gs.plan_dump_heavy(0, (300, 2)).layout, ["/d0000"])
+
+    def test_written_dump_heavy_stream_matches_plan(self):
+        rep = gs.template(b'{"Package":"x","Output":"FAIL\\tx\\t1s\\n"}\n')
+        p = gs.plan_dump_heavy(100, gs.shape(rep))
+        buf = io.BytesIO()
+        self.assertEqual(gs.write_stream(buf, [], [], p, rep), p.bytes)
+        self.assertEqual(len(buf.getvalue()), p.bytes)
+        self.assertEqual(
+            buf.getvalue().decode().splitlines()[:2],
+            ['{"Package":"x/d0000","Output":"FAIL\\tx/d0000\\t1s\\n"}', '{"Package":"x/d0001","Output":"FAIL\\tx/d0001\\t1s\\n"}'],
+        )
+        with self.assertRaises(ValueError):
+            gs.write_stream(io.BytesIO(), [], [], p)
+
     def test_whole_replays_with_a_fixture_copy_every_other(self):
         p = gs.plan(1000, (300, 2), (10, 1), every=2)
         self.assertEqual(p.layout, ["/f0000", "/r0000", "/r0001", "/f0001", "/r0002", "/r0003"])

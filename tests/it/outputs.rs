@@ -157,6 +157,7 @@ streams! {
     go1_26_rerun_attempt2_mainleak_json => "go1.26-rerun/attempt2-mainleak.json",
     go1_26_rerun_assertmsg_json => "go1.26-rerun/assertmsg.json",
     go1_26_rerun_assertmsg_v_txt => "go1.26-rerun/assertmsg-v.txt",
+    go1_26_repeats_test_json => "go1.26-repeats/test.json",
     dumps_goroutine_debug2 => "dumps/goroutine-debug2.txt",
     dumps_goroutineleak_debug1 => "dumps/goroutineleak-debug1.txt",
     dumps_goroutineleak_debug2 => "dumps/goroutineleak-debug2.txt",
