@@ -2,7 +2,7 @@
 //! the `go` statement that started it when the source is under `--root` (the stack otherwise), the tests
 //! that saw it and the fix.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
 
 use miette::{
@@ -350,27 +350,30 @@ pub(super) fn leak_diagnostic(
             ));
         }
     }
-    // The tests that saw it: those that introduced it, those that only inherited it.
-    let mut per_test: BTreeMap<(usize, String), bool> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
+    // The tests that saw it, in first-seen order: those that introduced it, those that only inherited
+    // it. A hash index, not a search of the list: a group seen by every test of a long stream has
+    // hundreds of thousands of occurrences.
+    let mut per_test: Vec<(String, bool)> = Vec::new();
+    let mut position: HashMap<String, usize> = HashMap::new();
     for o in &l.occurrences {
         let name = test_name(o, resolver);
-        if !order.contains(&name) {
-            order.push(name.clone());
+        match position.get(&name) {
+            Some(&i) => per_test[i].1 |= !o.inherited,
+            None => {
+                position.insert(name.clone(), per_test.len());
+                per_test.push((name, !o.inherited));
+            }
         }
-        let pos = order.iter().position(|n| *n == name).unwrap_or(0);
-        let introduced = per_test.entry((pos, name)).or_insert(false);
-        *introduced |= !o.inherited;
     }
     let introduced: Vec<String> = per_test
         .iter()
-        .filter(|(_, i)| **i)
-        .map(|((_, n), _)| n.clone())
+        .filter(|(_, i)| *i)
+        .map(|(n, _)| n.clone())
         .collect();
     let inherited: Vec<String> = per_test
         .iter()
-        .filter(|(_, i)| !**i)
-        .map(|((_, n), _)| n.clone())
+        .filter(|(_, i)| !*i)
+        .map(|(n, _)| n.clone())
         .collect();
     let mut found: Vec<&str> = Vec::new();
     for s in l
