@@ -691,4 +691,229 @@ mod tests {
             }
         }
     }
+    /// A goroutine blocked in `Lock` at `line` of `l/l.go`, in function `func`, started at `creator_line`.
+    fn locked(state: &str, func: &str, line: u32, creator_line: u32) -> Goroutine {
+        g(
+            state,
+            vec![
+                frame("sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go", 46),
+                frame(func, "/x/l/l.go", line),
+            ],
+            frame("example.com/m/l.Start", "/x/l/l.go", creator_line),
+        )
+    }
+
+    #[test]
+    fn a_lock_held_by_the_same_goroutine_is_a_deadlock() {
+        let src = "package l\n\nfunc Start() {\n\tgo func() {\n\t\tmu := &sync.RWMutex{}\n\t\tmu.Lock()\n\t\tmu.RLock()\n\t}()\n}\n";
+        let a = run(
+            &[("l/l.go", src)],
+            &locked("sync.RWMutex.RLock", "example.com/m/l.Start.func1", 7, 4),
+        );
+        assert_eq!(a.cause, Cause::Deadlock);
+        assert_eq!(a.text, "This goroutine already holds `mu`: it locked it at l/l.go:6 (`mu.Lock()`) and has not unlocked it when it locks it again at l/l.go:7. A goroutine cannot lock a mutex it already holds: Go's mutexes are not reentrant, so it waits for itself. Release `mu` before this point, or call code that expects the lock held instead of code that takes it.");
+        // Held across an `if` whose condition reads the owner: still sure.
+        let src = "package l\n\nfunc (s *S) Stop() {\n\ts.mu.Lock()\n\tif s.drain {\n\t\ts.mu.Lock()\n\t\treturn\n\t}\n\ts.mu.Unlock()\n}\n";
+        let a = run(
+            &[("l/l.go", src)],
+            &locked("sync.Mutex.Lock", "example.com/m/l.(*S).Stop", 6, 3),
+        );
+        assert_eq!(a.cause, Cause::Deadlock);
+        assert!(
+            a.text
+                .starts_with("This goroutine already holds `s.mu`: it locked it at l/l.go:4"),
+            "{}",
+            a.text
+        );
+        // A read lock held while asking for a read lock: recursive read locking.
+        let src = "package l\n\nfunc (s *S) Get() {\n\ts.mu.RLock()\n\tdefer s.mu.RUnlock()\n\ts.mu.RLock()\n}\n";
+        let a = run(
+            &[("l/l.go", src)],
+            &locked("sync.RWMutex.RLock", "example.com/m/l.(*S).Get", 6, 3),
+        );
+        assert_eq!(a.cause, Cause::Deadlock);
+        assert!(
+            a.text
+                .contains("`sync.RWMutex` forbids recursive read locking"),
+            "{}",
+            a.text
+        );
+    }
+
+    #[test]
+    fn a_lock_released_or_on_another_path_is_not_held() {
+        let cases = [
+            // Released before the second lock.
+            "package l\n\nfunc (s *S) F() {\n\ts.mu.Lock()\n\ts.mu.Unlock()\n\ts.mu.Lock()\n}\n",
+            // Another clause of the same switch.
+            "package l\n\nfunc (s *S) F() {\n\tswitch s.x {\n\tcase 1:\n\t\ts.mu.Lock()\n\tcase 2:\n\t\ts.mu.Lock()\n\t}\n}\n",
+            // The other branch of an if.
+            "package l\n\nfunc (s *S) F() {\n\tif s.x {\n\t\ts.mu.Lock()\n\t} else {\n\t\ts.mu.Lock()\n\t}\n}\n",
+            // Another receiver whose name ends the same way.
+            "package l\n\nfunc (s *S) F() {\n\txs.mu.Lock()\n\tif s.x {\n\t\ts.mu.Lock()\n\t}\n}\n",
+            // A lock inside a one-line closure.
+            "package l\n\nfunc (s *S) F() {\n\tf := func() { s.mu.Lock() }\n\t_ = f\n\ts.mu.Lock()\n}\n",
+        ];
+        let lines = [6, 8, 7, 6, 6];
+        for (src, line) in cases.iter().zip(lines) {
+            let a = run(
+                &[("l/l.go", src)],
+                &locked("sync.Mutex.Lock", "example.com/m/l.(*S).F", line, 3),
+            );
+            assert_eq!(a.cause, Cause::LockNeverReleased, "{src}");
+            assert!(!a.text.contains("already holds"), "{src}: {}", a.text);
+        }
+    }
+
+    #[test]
+    fn a_call_in_between_is_named_unless_it_cannot_unlock() {
+        let src = "package l\n\ntype S struct {\n\tmu sync.Mutex\n}\n\nfunc (s *S) F() {\n\ts.mu.Lock()\n\ts.flush()\n\ts.mu.Lock()\n}\n\nfunc (s *S) flush() {\n\ts.mu.Unlock()\n}\n";
+        let a = run(
+            &[("l/l.go", src)],
+            &locked("sync.Mutex.Lock", "example.com/m/l.(*S).F", 10, 3),
+        );
+        assert_eq!(a.cause, Cause::LockNeverReleased);
+        assert_eq!(a.text, "This goroutine already holds `s.mu`: it locked it at l/l.go:8 (`s.mu.Lock()`) and has not unlocked it when it locks it again at l/l.go:10, unless `s.flush()` (l/l.go:9) releases it. Check that call: if it does not unlock `s.mu`, this goroutine waits for itself (Go's mutexes are not reentrant).");
+        let innocent = src.replace("\ts.mu.Unlock()\n}\n", "\tlog.Print(\"x\")\n}\n");
+        let a = run(
+            &[("l/l.go", &innocent)],
+            &locked("sync.Mutex.Lock", "example.com/m/l.(*S).F", 10, 3),
+        );
+        assert_eq!(a.cause, Cause::Deadlock, "{}", a.text);
+    }
+
+    #[test]
+    fn a_lock_held_by_a_caller_or_left_by_continue() {
+        let src = "package l\n\ntype V struct {\n\tsync.Mutex\n}\n\nfunc (v *V) Add() {\n\tv.Lock()\n\tdefer v.Unlock()\n\tv.remove()\n}\n\nfunc (v *V) remove() {\n\tv.Lock()\n\tdefer v.Unlock()\n}\n";
+        let gr = g(
+            "sync.Mutex.Lock",
+            vec![
+                frame("sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go", 46),
+                frame("example.com/m/l.(*V).remove", "/x/l/l.go", 14),
+                frame("example.com/m/l.(*V).Add", "/x/l/l.go", 10),
+            ],
+            frame("example.com/m/l.Start", "/x/l/l.go", 20),
+        );
+        let a = run(&[("l/l.go", src)], &gr);
+        assert_eq!(a.cause, Cause::Deadlock);
+        assert_eq!(a.text, "This goroutine already holds `v`: `Add` locked it at l/l.go:8 (`v.Lock()`) and, still holding it, called `remove` at l/l.go:10, which locks it again at l/l.go:14. A goroutine cannot lock a mutex it already holds: Go's mutexes are not reentrant, so it waits for itself. Release `v` before this point, or call code that expects the lock held instead of code that takes it.");
+        // The callee unlocks before it locks again: not held.
+        let unlocks = src.replace(
+            "func (v *V) remove() {\n\tv.Lock()",
+            "func (v *V) remove() {\n\tv.Unlock()\n\tv.Lock()",
+        );
+        let gr2 = g(
+            "sync.Mutex.Lock",
+            vec![
+                frame("example.com/m/l.(*V).remove", "/x/l/l.go", 15),
+                frame("example.com/m/l.(*V).Add", "/x/l/l.go", 10),
+            ],
+            frame("example.com/m/l.Start", "/x/l/l.go", 20),
+        );
+        let a = run(&[("l/l.go", &unlocks)], &gr2);
+        assert!(!a.text.contains("already holds"), "{}", a.text);
+        // Called on another value of the type: not the same mutex.
+        let other = src.replace("\tv.remove()\n", "\tv.peer.remove()\n");
+        assert!(!run(&[("l/l.go", &other)], &gr)
+            .text
+            .contains("already holds"));
+        // A loop that `continue`s with the lock held.
+        let lp = "package l\n\nfunc (p *P) Run() {\n\tfor i := 0; i < 2; i++ {\n\t\tp.mu.Lock()\n\t\tif err != nil {\n\t\t\tcontinue\n\t\t}\n\t\tp.mu.Unlock()\n\t}\n}\n";
+        let a = run(
+            &[("l/l.go", lp)],
+            &locked("sync.Mutex.Lock", "example.com/m/l.(*P).Run", 5, 3),
+        );
+        assert_eq!(a.cause, Cause::Deadlock);
+        assert_eq!(a.text, "The loop at l/l.go:4 locks `p.mu` at l/l.go:5 and `continue`s at l/l.go:7 without unlocking it, so the next turn's `p.mu.Lock()` at l/l.go:5 waits for a lock this goroutine already holds. Unlock before the `continue` (or move the locked part into a function that does `defer p.mu.Unlock()`).");
+        let unlocked = lp.replace("\t\t\tcontinue\n", "\t\t\tp.mu.Unlock()\n\t\t\tcontinue\n");
+        let a = run(
+            &[("l/l.go", &unlocked)],
+            &locked("sync.Mutex.Lock", "example.com/m/l.(*P).Run", 5, 3),
+        );
+        assert_eq!(a.cause, Cause::LockNeverReleased, "{}", a.text);
+    }
+
+    #[test]
+    fn the_holder_that_returns_locks_the_same_mutex() {
+        // Two types with a `mu` field: A's early return never explains B's wait.
+        let a_go = "package l\n\ntype A struct {\n\tmu sync.Mutex\n}\n\nfunc (a *A) Get() int {\n\ta.mu.Lock()\n\tif a.n == 0 {\n\t\treturn 0\n\t}\n\ta.mu.Unlock()\n\treturn 1\n}\n";
+        let b_go = "package l\n\ntype B struct {\n\tmu sync.Mutex\n\ta *A\n}\n\nfunc (b *B) Put() {\n\tgo func() {\n\t\tb.mu.Lock()\n\t\tb.mu.Unlock()\n\t}()\n}\n\nfunc (b *B) Touch() {\n\tgo func() {\n\t\tb.a.mu.Lock()\n\t\tb.a.mu.Unlock()\n\t}()\n}\n";
+        let gr = g(
+            "sync.Mutex.Lock",
+            vec![frame("example.com/m/l.(*B).Put.func1", "/x/l/b.go", 10)],
+            frame("example.com/m/l.(*B).Put", "/x/l/b.go", 9),
+        );
+        let a = run(&[("l/a.go", a_go), ("l/b.go", b_go)], &gr);
+        assert_eq!(a.cause, Cause::LockNeverReleased);
+        assert!(a.text.starts_with("The `b.mu.Lock()` at l/b.go:10 waits for `b.mu`, which something holds and does not release"), "{}", a.text);
+        // Through a field of type *A it is A's mutex.
+        let gr = g(
+            "sync.Mutex.Lock",
+            vec![frame("example.com/m/l.(*B).Touch.func1", "/x/l/b.go", 17)],
+            frame("example.com/m/l.(*B).Touch", "/x/l/b.go", 16),
+        );
+        let a = run(&[("l/a.go", a_go), ("l/b.go", b_go)], &gr);
+        assert_eq!(a.text, "`a.mu` is locked at l/a.go:8 in `Get`, which returns at l/a.go:10 without unlocking it, so the `b.a.mu.Lock()` at l/b.go:17 waits forever. Unlock on every path: lock, then `defer a.mu.Unlock()` on the next line.");
+        // A return in another clause of the switch that locks is not a path that holds the lock.
+        let sw = "package l\n\ntype A struct {\n\tmu sync.Mutex\n}\n\nfunc (a *A) Get() bool {\n\tswitch a.n {\n\tcase 0:\n\t\ta.mu.Lock()\n\tdefault:\n\t\treturn false\n\t}\n\ta.mu.Unlock()\n\treturn true\n}\n\nfunc (a *A) Put() {\n\tgo func() {\n\t\ta.mu.Lock()\n\t}()\n}\n";
+        let gr = g(
+            "sync.Mutex.Lock",
+            vec![frame("example.com/m/l.(*A).Put.func1", "/x/l/a.go", 20)],
+            frame("example.com/m/l.(*A).Put", "/x/l/a.go", 19),
+        );
+        let a = run(&[("l/a.go", sw)], &gr);
+        assert!(
+            a.text
+                .starts_with("The `a.mu.Lock()` at l/a.go:20 waits for `a.mu`"),
+            "{}",
+            a.text
+        );
+    }
+
+    #[test]
+    fn a_wait_inside_sync_once() {
+        let src =
+            "package l\n\nfunc (p *P) init() {\n\tp.once.Do(func() {\n\t\tp.load()\n\t})\n}\n";
+        let gr = g(
+            "sync.Mutex.Lock",
+            vec![
+                frame("sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go", 46),
+                frame("sync.(*Once).doSlow", "/usr/local/go/src/sync/once.go", 74),
+                frame("sync.(*Once).Do", "/usr/local/go/src/sync/once.go", 69),
+                frame("example.com/m/l.(*P).init", "/x/l/l.go", 4),
+            ],
+            frame("example.com/m/l.Start", "/x/l/l.go", 20),
+        );
+        let a = run(&[("l/l.go", src)], &gr);
+        assert_eq!(a.cause, Cause::Deadlock);
+        assert!(a.text.starts_with("The `p.once.Do` at l/l.go:4 waits for another call of the same `sync.Once`, whose function has not returned"), "{}", a.text);
+        assert_eq!(run(&[], &gr).cause, Cause::Deadlock);
+    }
+
+    #[test]
+    fn waitgroups_claim_only_what_the_source_shows() {
+        // The Done exists but comes after a send that blocks (GoBench's `Mixed`).
+        let mixed = "package w\n\nfunc Mixed() {\n\tgo func() {\n\t\tch := make(chan int)\n\t\twg := sync.WaitGroup{}\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tch <- 0\n\t\t\twg.Done()\n\t\t}()\n\t\twg.Wait()\n\t\t<-ch\n\t}()\n}\n";
+        let gr = g(
+            "sync.WaitGroup.Wait",
+            vec![frame("example.com/m/w.Mixed.func1", "/x/w/w.go", 12)],
+            frame("example.com/m/w.Mixed", "/x/w/w.go", 4),
+        );
+        let a = run(&[("w/w.go", mixed)], &gr);
+        assert_eq!(a.cause, Cause::WaitgroupImbalance);
+        assert_eq!(a.text, "The goroutine started at w/w.go:8 reaches `wg.Done()` (w/w.go:10) only after `ch <- 0` (w/w.go:9): if that blocks, `wg.Done()` never runs, so `wg.Wait()` at w/w.go:12 waits forever. Look in this report for that goroutine blocked before its `Done`. Call `wg.Add(1)` right before each `go` statement and `defer wg.Done()` first thing in each goroutine.");
+        // A `go` in a loop starts many goroutines: no count is claimed (GoBench's `Etcd7492`).
+        let looped = "package w\n\nfunc F() {\n\tvar wg sync.WaitGroup\n\twg.Add(3)\n\tfor i := 0; i < 3; i++ {\n\t\tgo func() {\n\t\t\tdefer wg.Done()\n\t\t\twork()\n\t\t}()\n\t}\n\tgo func() {\n\t\twg.Wait()\n\t}()\n}\n";
+        let gr = g(
+            "sync.WaitGroup.Wait",
+            vec![frame("example.com/m/w.F.func2", "/x/w/w.go", 13)],
+            frame("example.com/m/w.F", "/x/w/w.go", 12),
+        );
+        let a = run(&[("w/w.go", looped)], &gr);
+        assert_eq!(a.text, "`wg.Wait()` at w/w.go:13 waits for the deferred `wg.Done()` at w/w.go:8, which runs only when its goroutine returns: look in this report for a goroutine counted by `wg.Add(3)` (w/w.go:5) that is still blocked, and for what it waits on. Call `wg.Add(1)` right before each `go` statement and `defer wg.Done()` first thing in each goroutine.");
+        // Without the source nothing is claimed about `Add` and `Done`.
+        let a = run(&[], &gr);
+        assert!(a.text.starts_with("The `Wait` never returns"), "{}", a.text);
+        assert!(!a.text.contains("no matching"), "{}", a.text);
+    }
 }

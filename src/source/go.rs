@@ -492,6 +492,126 @@ impl GoFile {
     pub fn next_code_line(&self, line: usize) -> Option<usize> {
         (line + 1..self.code.len()).find(|&l| !self.stmt(l).is_empty())
     }
+
+    /// The body of the innermost function that holds a line: a function literal's (`go func() {`,
+    /// `defer func() {`, `f := func(x int) {`) or else the top-level declaration's.
+    pub fn func_body_at(&self, line: usize) -> Option<Block> {
+        self.enclosing(line)
+            .into_iter()
+            .find(|b| find_word(self.header(b), "func").is_some())
+            .copied()
+            .or_else(|| self.func_at(line).map(|f| f.body))
+    }
+
+    /// The fields of the struct type `name` that this file declares at the top level, as (field name,
+    /// type) pairs; an embedded field is named after its type (`sync.Mutex` gives `Mutex`). `None` when
+    /// the file does not declare the type as a struct.
+    pub fn struct_fields(&self, name: &str) -> Option<Vec<(String, String)>> {
+        let b = self.blocks.iter().find(|b| {
+            if b.depth != 0 {
+                return false;
+            }
+            let h = self.header(b);
+            let h = h.strip_prefix("type ").unwrap_or(h).trim_start();
+            let Some(rest) = h.strip_prefix(name) else {
+                return false;
+            };
+            let rest = if rest.starts_with('[') {
+                rest.find(']').map_or("", |i| &rest[i + 1..])
+            } else {
+                rest
+            };
+            rest.starts_with(char::is_whitespace) && rest.trim() == "struct"
+        })?;
+        let mut decls: Vec<String> = Vec::new();
+        if b.open == b.close {
+            let line = &self.code[b.open];
+            let inner = line.get(b.open_col + 1..).unwrap_or("");
+            let inner = inner.rsplit_once('}').map_or(inner, |(i, _)| i);
+            decls.extend(inner.split(';').map(|d| d.trim().to_string()));
+        } else {
+            for l in b.open + 1..b.close {
+                // Only the struct's own lines, not those of a nested struct or interface type.
+                if self.enclosing(l).first().is_some_and(|i| i.open == b.open) {
+                    decls.extend(self.stmt(l).split(';').map(|d| d.trim().to_string()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for d in decls {
+            // A tag was blanked to a backquoted run of spaces: drop it.
+            let d = d.split('`').next().unwrap_or("").trim();
+            let toks: Vec<&str> = d.split_whitespace().collect();
+            match toks.as_slice() {
+                [] => {}
+                [ty] => {
+                    let bare = ty.trim_start_matches('*');
+                    let bare = bare.split('[').next().unwrap_or(bare);
+                    let field = bare.rsplit('.').next().unwrap_or(bare);
+                    out.push((field.to_string(), ty.to_string()));
+                }
+                _ => {
+                    let names = leading_names(d);
+                    let ty = toks[names.len().min(toks.len())..].join(" ");
+                    for n in names {
+                        out.push((n.to_string(), ty.clone()));
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// True when the file declares the variable `name` at the top level: `var name …`, `var a, name …`,
+    /// or a line of a `var ( … )` group.
+    pub fn declares_var(&self, name: &str) -> bool {
+        let mut depth = 0usize;
+        let mut group = false;
+        for l in 0..self.code.len() {
+            let s = self.stmt(l);
+            if depth == 0 {
+                let decl = if group {
+                    if s.starts_with(')') {
+                        group = false;
+                        None
+                    } else {
+                        Some(s)
+                    }
+                } else if s == "var (" {
+                    group = true;
+                    None
+                } else {
+                    s.strip_prefix("var ")
+                };
+                if let Some(d) = decl {
+                    if leading_names(d).contains(&name) {
+                        return true;
+                    }
+                }
+            }
+            for c in self.code[l].bytes() {
+                match c {
+                    b'{' => depth += 1,
+                    b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The names a declaration starts with: `a, b int` gives `a` and `b`, `mu sync.Mutex` gives `mu`.
+fn leading_names(d: &str) -> Vec<&str> {
+    let toks: Vec<&str> = d.split_whitespace().collect();
+    let mut names = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if i > 0 && !toks[i - 1].ends_with(',') {
+            break;
+        }
+        names.push(t.trim_end_matches(','));
+    }
+    names
 }
 
 /// Parses `func (p *Pool) loop()` / `func First(…) string` into (receiver type, receiver variable, name).
@@ -785,5 +905,42 @@ mod tests {
             Some((None, None, "main".into()))
         );
         assert_eq!(parse_func_header("func ()"), None);
+    }
+    #[test]
+    fn struct_fields_vars_and_function_bodies() {
+        let src = "package p\n\nvar mu sync.Mutex\n\nvar (\n\ta, b int\n\tonce = sync.Once{}\n)\n\ntype T struct {\n\tsync.Mutex\n\tmu, other sync.RWMutex `json:\"-\"`\n\tc *Client\n\tnested struct {\n\t\tx int\n\t}\n}\n\ntype One struct{ n int; m *T }\n\ntype G[K comparable] struct {\n\tm map[K]int\n}\n\nfunc F() {\n\tgo func() {\n\t\tx()\n\t}()\n\ty()\n}\n";
+        let f = GoFile::parse("p/p.go", src);
+        assert_eq!(
+            f.struct_fields("T").unwrap(),
+            [
+                ("Mutex".to_string(), "sync.Mutex".to_string()),
+                ("mu".into(), "sync.RWMutex".into()),
+                ("other".into(), "sync.RWMutex".into()),
+                ("c".into(), "*Client".into()),
+                ("nested".into(), "struct {".into()),
+            ]
+        );
+        assert_eq!(
+            f.struct_fields("One").unwrap(),
+            [
+                ("n".to_string(), "int".to_string()),
+                ("m".into(), "*T".into())
+            ]
+        );
+        assert_eq!(
+            f.struct_fields("G").unwrap(),
+            [("m".to_string(), "map[K]int".to_string())]
+        );
+        assert_eq!(f.struct_fields("Client"), None);
+        for v in ["mu", "a", "b", "once"] {
+            assert!(f.declares_var(v), "{v}");
+        }
+        for v in ["x", "T", "m", "sync"] {
+            assert!(!f.declares_var(v), "{v}");
+        }
+        // `x()` (0-based line 26) is in the literal's body, `y()` (28) in F's.
+        assert_eq!(f.func_body_at(26).map(|b| b.open), Some(25));
+        assert_eq!(f.func_body_at(28).map(|b| b.open), Some(24));
+        assert_eq!(f.func_body_at(2), None);
     }
 }
