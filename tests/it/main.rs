@@ -12,6 +12,7 @@ mod fastjson;
 mod fixdiff;
 mod github;
 mod gobench;
+mod gobench_advice;
 mod hardening;
 mod incidents;
 mod junit;
