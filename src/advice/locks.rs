@@ -581,9 +581,11 @@ fn held_by_caller(cx: &Cx, call: &LockCall) -> Option<Advice> {
                     return None;
                 }
                 expr = format!("{e}{}", &expr[root.len()..]);
-            } else if !(pkg.iter().any(|p| p.declares_var(&root))
-                && !declares_local(&inner_file, &decl, &root))
+            } else if !pkg.iter().any(|p| p.declares_var(&root))
+                || declares_local(&inner_file, &decl, &root)
             {
+                // Neither the receiver nor a package variable: a parameter or local that the caller
+                // names differently.
                 return None;
             }
         }
