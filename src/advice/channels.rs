@@ -22,14 +22,27 @@ pub(super) fn sender_with_source(cx: &Cx) -> Option<Advice> {
         ChanOp::Send(x) => Some(x),
         ChanOp::Recv(_) => None,
     })?;
+    let made_at = made_once(cx, &b, &ch);
     let generic = || {
-        Advice::new(
-            Cause::ForgottenSender,
-            format!(
+        let text = match &made_at {
+            Some(m) if m.buffered() => format!(
+                "`{ch}` is buffered (`{}` at {}) and full: the send at {} blocks forever because nothing receives from `{ch}` any more. A bigger buffer only helps when the number of sends is bounded: give the sender a way out (send in a `select` beside `case <-ctx.Done(): return`), or keep a receiver draining `{ch}` until the senders stop.",
+                m.call,
+                m.file.at(m.line),
+                b.at()
+            ),
+            Some(m) => format!(
+                "The send on `{ch}` at {} blocks forever: `{ch}` is unbuffered (`{}` at {}) and nothing receives from it any more. Give `{ch}` room for every value its senders still send (`make(chan T, n)`), or send in a `select` beside `case <-ctx.Done(): return`.",
+                b.at(),
+                m.call,
+                m.file.at(m.line)
+            ),
+            None => format!(
                 "The send on `{ch}` at {} blocks forever: nothing receives from `{ch}` any more. Give `{ch}` room for every value its senders still send (`make(chan T, n)`), or send in a `select` beside `case <-ctx.Done(): return`.",
                 b.at()
             ),
-        )
+        };
+        Advice::new(Cause::ForgottenSender, text)
     };
     let Some(c) = cx.creator().filter(|c| c.file.path == b.file.path) else {
         return Some(generic());
@@ -75,7 +88,15 @@ pub(super) fn sender_with_source(cx: &Cx) -> Option<Advice> {
             ));
         }
     }
+    let already = make
+        .as_ref()
+        .and_then(|(_, call)| parse_make_chan(call))
+        .is_some_and(|(_, cap)| cap.as_deref().is_some_and(|c| c != "0"));
     if receives.is_empty() {
+        if already {
+            // Buffered and still blocked: the buffer is full, and "room for the value" is not the fix.
+            return Some(generic_buffered(&ch, f, make.as_ref(), &b.at()));
+        }
         return Some(Advice::new(
             Cause::ForgottenSender,
             format!(
@@ -95,6 +116,9 @@ pub(super) fn sender_with_source(cx: &Cx) -> Option<Advice> {
         // A plain receive: does the creator return before it on some path?
         let first = receives[0];
         let early = (body.close + 1..first).find(|&l| f.stmt(l).starts_with("return"));
+        if already {
+            return Some(generic_buffered(&ch, f, make.as_ref(), &b.at()));
+        }
         return Some(match early {
             Some(r) => Advice::new(
                 Cause::ForgottenSender,
@@ -125,8 +149,11 @@ pub(super) fn sender_with_source(cx: &Cx) -> Option<Advice> {
         return Some(Advice::new(
             Cause::ForgottenSender,
             format!(
-                "`{fname}` stops receiving from `{ch}` {why}, so the send at {} blocks forever once the buffer is full. Give `{ch}` room for every value that may go unread, or send in a `select` beside `case <-ctx.Done(): return`.",
-                b.at()
+                "`{fname}` stops receiving from `{ch}` {why}, so the send at {} blocks forever once the buffer is full{}. Send in a `select` beside `case <-ctx.Done(): return` (or a done channel closed when the receiver gives up); a bigger buffer helps only when it holds every value that may go unread.",
+                b.at(),
+                make.as_ref()
+                    .map(|(l, call)| format!(" (`{ch}` is buffered: `{call}` at {})", f.at(*l)))
+                    .unwrap_or_default()
             ),
         ));
     };
@@ -182,6 +209,113 @@ pub(super) fn sender_with_source(cx: &Cx) -> Option<Advice> {
         a.text.push_str(" `--fix-diff` writes this change.");
     }
     Some(a)
+}
+
+/// The text for a send blocked on a channel made buffered in the creating function.
+fn generic_buffered(ch: &str, f: &GoFile, make: Option<&(usize, String)>, at: &str) -> Advice {
+    let (line, call) = make.cloned().unwrap_or_default();
+    Advice::new(
+        Cause::ForgottenSender,
+        format!(
+            "`{ch}` is buffered (`{call}` at {}) and full: the send at {at} blocks forever because nothing receives from `{ch}` any more. A bigger buffer only helps when the number of sends is bounded: give the sender a way out (send in a `select` beside `case <-ctx.Done(): return`), or keep a receiver draining `{ch}` until the senders stop.",
+            f.at(line)
+        ),
+    )
+}
+
+/// Where a channel was made, when the package shows exactly one `make` for it.
+pub(super) struct Made {
+    /// The file.
+    pub(super) file: Rc<GoFile>,
+    /// The 0-based line.
+    pub(super) line: usize,
+    /// The `make(chan …)` call as written.
+    pub(super) call: String,
+}
+
+impl Made {
+    /// True when the call gives a capacity other than a literal 0.
+    pub(super) fn buffered(&self) -> bool {
+        parse_make_chan(&self.call).is_some_and(|(_, cap)| cap.is_some_and(|c| c != "0"))
+    }
+}
+
+/// The one `make` of the channel `ch` (as named on the blocking line `b`) in the package: a local made in
+/// the same function, a package variable, or a field of the same type (made in a composite literal
+/// `T{ch: make(…)}` or assigned `x.ch = make(…)`). `None` when the package makes it in no place or in
+/// several.
+pub(super) fn made_once(cx: &Cx, b: &Site, ch: &str) -> Option<Made> {
+    let f = &b.file;
+    let d = f.func_at(b.line)?;
+    let pkg = cx.package(f);
+    let id = var_id(f, d, ch, &pkg)?;
+    let mut found = Vec::new();
+    for pf in &pkg {
+        for (l, call) in pf.makes_of(ch, 0, pf.code.len()) {
+            let s = pf.stmt(l);
+            let Some(at) = s.find("make(chan") else {
+                continue;
+            };
+            let before = s[..at].trim_end();
+            let lhs_id =
+                if let Some(field) = before.strip_suffix(':').filter(|_| !before.ends_with(":=")) {
+                    // A composite literal's field: the literal's type is the trailing name of the innermost
+                    // block's header (`&Pool{`, `p := Pool{`).
+                    let field = field
+                        .trim()
+                        .rsplit([' ', '{', ','])
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                    let code = &pf.code[l];
+                    let make_col = code.find("make(chan").unwrap_or(0);
+                    let header = match pf
+                        .blocks
+                        .iter()
+                        .filter(|b| b.open == l && b.open_col < make_col)
+                        .last()
+                    {
+                        Some(b) => code[..b.open_col].to_string(),
+                        None => pf
+                            .enclosing(l)
+                            .first()
+                            .map(|b| pf.header(b).to_string())
+                            .unwrap_or_default(),
+                    };
+                    let name = header
+                        .trim_end()
+                        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("");
+                    let ty = (!name.is_empty() && !name.starts_with(char::is_numeric))
+                        .then(|| name.to_string());
+                    ty.map(|owner| VarId::Field { owner, field })
+                } else {
+                    let lhs = before
+                        .strip_suffix(":=")
+                        .or_else(|| before.strip_suffix('='))
+                        .unwrap_or(before)
+                        .trim();
+                    let lhs = lhs.strip_prefix("var ").unwrap_or(lhs).trim();
+                    let lhs = lhs.split_whitespace().next().unwrap_or(lhs);
+                    match pf.func_at(l) {
+                        Some(pd) => var_id(pf, pd, lhs, &pkg),
+                        None => Some(VarId::Global(lhs.to_string())),
+                    }
+                };
+            if lhs_id.as_ref() == Some(&id) {
+                found.push(Made {
+                    file: pf.clone(),
+                    line: l,
+                    call,
+                });
+            }
+        }
+    }
+    match found.len() {
+        1 => found.pop(),
+        _ => None,
+    }
 }
 
 pub(super) fn receiver(cx: &Cx) -> Advice {

@@ -3,6 +3,7 @@
 //! function, source sites, channel make/close sites, ways out of a `select`.
 
 use super::*;
+use crate::source::go::find_word;
 
 /// A function name split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -350,5 +351,131 @@ pub(super) fn chan_sites(cx: &Cx, site: &Site, ch: &str) -> ChanSites {
         make,
         closes,
         scope: scope.join(" or "),
+    }
+}
+
+/// What a variable or field is, as far as the source tells: two expressions (`s.mu` in one method,
+/// `store.mu` in another) name the same mutex or channel only when these are equal. A field is known by
+/// its type and name, never by its name alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum VarId {
+    /// A field of a named type; `field` is empty for a mutex embedded in the type (`c.Lock()`).
+    Field { owner: String, field: String },
+    /// A package-level variable (or a field path under one).
+    Global(String),
+    /// A variable local to one top-level function (its file and line): closures inside it share it.
+    Local {
+        file: String,
+        func_line: usize,
+        expr: String,
+    },
+}
+
+/// The struct fields of a type declared in the package.
+pub(super) fn fields_of(pkg: &[Rc<GoFile>], ty: &str) -> Option<Vec<(String, String)>> {
+    pkg.iter().find_map(|f| f.struct_fields(ty))
+}
+
+/// A field's type as a type of this package: `*Client` → `Client`; `None` for other packages' types,
+/// slices, maps and the like.
+pub(super) fn local_type(ty: &str) -> Option<String> {
+    let t = ty.trim_start_matches('*');
+    let t = t.split('[').next().unwrap_or(t);
+    (!t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| t.to_string())
+}
+
+/// True when function `d` declares `name` itself: as a parameter or result, or in its body.
+pub(super) fn declares_local(f: &GoFile, d: &FuncDecl, name: &str) -> bool {
+    let params = d
+        .signature
+        .split_once(&format!("{}(", d.name))
+        .map_or("", |(_, p)| p);
+    if find_word(params, name).is_some() {
+        return true;
+    }
+    (d.body.open..=d.body.close).any(|l| {
+        let s = f.stmt(l);
+        let lhs = s.split_once(":=").map(|(l, _)| l);
+        lhs.is_some_and(|l| {
+            let l = l.trim_start_matches("for ").trim_start_matches("if ");
+            l.split(',').any(|n| n.trim() == name)
+        }) || s.strip_prefix("var ").is_some_and(|v| {
+            v.split_whitespace()
+                .next()
+                .is_some_and(|n| n.trim_end_matches(',') == name)
+        })
+    })
+}
+
+/// The mutex a field path names under a value of type `ty` (`[]`: the mutex embedded in `ty`).
+pub(super) fn field_id(mut ty: String, path: &[&str], pkg: &[Rc<GoFile>]) -> Option<VarId> {
+    let Some((last, path)) = path.split_last() else {
+        return Some(VarId::Field {
+            owner: ty,
+            field: String::new(),
+        });
+    };
+    for seg in path {
+        let fields = fields_of(pkg, &ty)?;
+        let (_, t) = fields.iter().find(|(n, _)| n == seg)?;
+        ty = local_type(t)?;
+    }
+    // A type whose declaration is not read as a struct keeps the field as named.
+    let known = fields_of(pkg, &ty).is_none_or(|fields| fields.iter().any(|(n, _)| n == last));
+    known.then(|| VarId::Field {
+        owner: ty,
+        field: last.to_string(),
+    })
+}
+
+/// The type of a local variable declared with its type in sight: `x := &T{…}`, `x := T{…}`,
+/// `x := new(T)`, `var x T`, `var x = &T{…}`.
+pub(super) fn local_var_type(f: &GoFile, d: &FuncDecl, name: &str) -> Option<String> {
+    let decls: Vec<String> = (d.body.open..=d.body.close)
+        .filter_map(|l| {
+            let s = f.stmt(l);
+            let rhs = if let Some(r) = s.strip_prefix(&format!("{name} := ")) {
+                r
+            } else if let Some(v) = s.strip_prefix(&format!("var {name} ")) {
+                v.strip_prefix("= ").unwrap_or(v)
+            } else {
+                return None;
+            };
+            let r = rhs.trim_start_matches('&');
+            let r = r.strip_prefix("new(").unwrap_or(r);
+            let end = r
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(r.len());
+            let (ty, after) = r.split_at(end);
+            let typed = after.is_empty() || after.starts_with('{') || after.starts_with(')');
+            (typed && !ty.is_empty()).then(|| ty.to_string())
+        })
+        .collect();
+    // One declaration only: a name declared twice (shadowed) is not followed.
+    match decls.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// Resolves an expression (`c.mu`, `r.client.mu`, `ch`, `c`) in function `d` of file `f`.
+pub(super) fn var_id(f: &GoFile, d: &FuncDecl, expr: &str, pkg: &[Rc<GoFile>]) -> Option<VarId> {
+    let segs: Vec<&str> = expr.split('.').collect();
+    let root = segs[0];
+    if d.recv_var.as_deref() == Some(root) {
+        field_id(d.recv.clone()?, &segs[1..], pkg)
+    } else if declares_local(f, d, root) {
+        if let Some(ty) = local_var_type(f, d, root) {
+            return field_id(ty, &segs[1..], pkg);
+        }
+        Some(VarId::Local {
+            file: f.path.clone(),
+            func_line: d.line,
+            expr: expr.to_string(),
+        })
+    } else if pkg.iter().any(|p| p.declares_var(root)) {
+        Some(VarId::Global(expr.to_string()))
+    } else {
+        None
     }
 }

@@ -11,7 +11,7 @@
 //! 3. **A holder that returns without unlocking** (`lock-never-released`): another function of the package
 //!    locks the *same* mutex (the same field of the same type, the same package variable, or the same local
 //!    of one function), does not `defer` the unlock, and returns (or leaves its loop) before unlocking.
-//!    A mutex is identified by its type and field, never by its field name alone.
+//!    A mutex is identified by its type and field ([`VarId`]), never by its field name alone.
 //! 4. Otherwise what the stack shows and what to check: a holder blocked itself (locks taken in different
 //!    orders, a channel operation under a lock) or a path that returned without unlocking.
 
@@ -288,131 +288,6 @@ fn may_release(s: &str, mu: &str, root: &str) -> bool {
     false
 }
 
-/// What a mutex is, as far as the source tells: two lock calls lock the same mutex only when these are
-/// equal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum MutexId {
-    /// A field of a named type; `field` is empty for a mutex embedded in the type (`c.Lock()`).
-    Field { owner: String, field: String },
-    /// A package-level variable (or a field path under one).
-    Global(String),
-    /// A variable local to one top-level function (its file and line): closures inside it share it.
-    Local {
-        file: String,
-        func_line: usize,
-        expr: String,
-    },
-}
-
-/// The struct fields of a type declared in the package.
-fn fields_of(pkg: &[Rc<GoFile>], ty: &str) -> Option<Vec<(String, String)>> {
-    pkg.iter().find_map(|f| f.struct_fields(ty))
-}
-
-/// A field's type as a type of this package: `*Client` → `Client`; `None` for other packages' types,
-/// slices, maps and the like.
-fn local_type(ty: &str) -> Option<String> {
-    let t = ty.trim_start_matches('*');
-    let t = t.split('[').next().unwrap_or(t);
-    (!t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| t.to_string())
-}
-
-/// True when function `d` declares `name` itself: as a parameter or result, or in its body.
-fn declares_local(f: &GoFile, d: &FuncDecl, name: &str) -> bool {
-    let params = d
-        .signature
-        .split_once(&format!("{}(", d.name))
-        .map_or("", |(_, p)| p);
-    if find_word(params, name).is_some() {
-        return true;
-    }
-    (d.body.open..=d.body.close).any(|l| {
-        let s = f.stmt(l);
-        let lhs = s.split_once(":=").map(|(l, _)| l);
-        lhs.is_some_and(|l| {
-            let l = l.trim_start_matches("for ").trim_start_matches("if ");
-            l.split(',').any(|n| n.trim() == name)
-        }) || s.strip_prefix("var ").is_some_and(|v| {
-            v.split_whitespace()
-                .next()
-                .is_some_and(|n| n.trim_end_matches(',') == name)
-        })
-    })
-}
-
-/// The mutex a field path names under a value of type `ty` (`[]`: the mutex embedded in `ty`).
-fn field_id(mut ty: String, path: &[&str], pkg: &[Rc<GoFile>]) -> Option<MutexId> {
-    let Some((last, path)) = path.split_last() else {
-        return Some(MutexId::Field {
-            owner: ty,
-            field: String::new(),
-        });
-    };
-    for seg in path {
-        let fields = fields_of(pkg, &ty)?;
-        let (_, t) = fields.iter().find(|(n, _)| n == seg)?;
-        ty = local_type(t)?;
-    }
-    // A type whose declaration is not read as a struct keeps the field as named.
-    let known = fields_of(pkg, &ty).is_none_or(|fields| fields.iter().any(|(n, _)| n == last));
-    known.then(|| MutexId::Field {
-        owner: ty,
-        field: last.to_string(),
-    })
-}
-
-/// The type of a local variable declared with its type in sight: `x := &T{…}`, `x := T{…}`,
-/// `x := new(T)`, `var x T`, `var x = &T{…}`.
-fn local_var_type(f: &GoFile, d: &FuncDecl, name: &str) -> Option<String> {
-    let decls: Vec<String> = (d.body.open..=d.body.close)
-        .filter_map(|l| {
-            let s = f.stmt(l);
-            let rhs = if let Some(r) = s.strip_prefix(&format!("{name} := ")) {
-                r
-            } else if let Some(v) = s.strip_prefix(&format!("var {name} ")) {
-                v.strip_prefix("= ").unwrap_or(v)
-            } else {
-                return None;
-            };
-            let r = rhs.trim_start_matches('&');
-            let r = r.strip_prefix("new(").unwrap_or(r);
-            let end = r
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(r.len());
-            let (ty, after) = r.split_at(end);
-            let typed = after.is_empty() || after.starts_with('{') || after.starts_with(')');
-            (typed && !ty.is_empty()).then(|| ty.to_string())
-        })
-        .collect();
-    // One declaration only: a name declared twice (shadowed) is not followed.
-    match decls.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
-    }
-}
-
-/// Resolves a lock's mutex expression in function `d` of file `f`.
-fn mutex_id(f: &GoFile, d: &FuncDecl, expr: &str, pkg: &[Rc<GoFile>]) -> Option<MutexId> {
-    let segs: Vec<&str> = expr.split('.').collect();
-    let root = segs[0];
-    if d.recv_var.as_deref() == Some(root) {
-        field_id(d.recv.clone()?, &segs[1..], pkg)
-    } else if declares_local(f, d, root) {
-        if let Some(ty) = local_var_type(f, d, root) {
-            return field_id(ty, &segs[1..], pkg);
-        }
-        Some(MutexId::Local {
-            file: f.path.clone(),
-            func_line: d.line,
-            expr: expr.to_string(),
-        })
-    } else if pkg.iter().any(|p| p.declares_var(root)) {
-        Some(MutexId::Global(expr.to_string()))
-    } else {
-        None
-    }
-}
-
 /// The rule entry point: the most specific of the rules in the module docs.
 pub(super) fn lock(cx: &Cx) -> Advice {
     if let Some(a) = once(cx) {
@@ -661,7 +536,7 @@ fn left_locked_by_continue(f: &GoFile, line: usize, call: &LockCall) -> Option<A
 fn culprit(cx: &Cx, f: &GoFile, line: usize, call: &LockCall) -> Option<(String, LockCall)> {
     let pkg = cx.package(f);
     let decl = f.func_at(line)?;
-    let id = mutex_id(f, decl, &call.mu, &pkg)?;
+    let id = var_id(f, decl, &call.mu, &pkg)?;
     // A reader does not keep another reader out; a writer keeps everyone out.
     let holders: &[Kind] = match call.kind {
         Kind::Read => &[Kind::Write],
@@ -681,7 +556,7 @@ fn culprit(cx: &Cx, f: &GoFile, line: usize, call: &LockCall) -> Option<(String,
                 }
                 // The same field name first (cheap), then the same mutex.
                 if last_segment(&c.mu) != last_segment(&call.mu)
-                    || mutex_id(pf, d, &c.mu, &pkg).as_ref() != Some(&id)
+                    || var_id(pf, d, &c.mu, &pkg).as_ref() != Some(&id)
                 {
                     continue;
                 }

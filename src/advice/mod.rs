@@ -916,4 +916,25 @@ mod tests {
         assert!(a.text.starts_with("The `Wait` never returns"), "{}", a.text);
         assert!(!a.text.contains("no matching"), "{}", a.text);
     }
+    #[test]
+    fn a_full_buffered_channel_is_never_told_to_get_room() {
+        let src = "package c\n\ntype C struct {\n\tch chan struct{}\n}\n\nfunc New() *C {\n\treturn &C{ch: make(chan struct{}, 1)}\n}\n\nfunc (c *C) Kick() {\n\tc.ch <- struct{}{}\n}\n";
+        let gr = g(
+            "chan send",
+            vec![frame("example.com/m/c.(*C).Kick", "/x/c/c.go", 12)],
+            frame("example.com/m/c.Start", "/x/c/c.go", 20),
+        );
+        let a = run(&[("c/c.go", src)], &gr);
+        assert_eq!(a.cause, Cause::ForgottenSender);
+        assert_eq!(a.text, "`c.ch` is buffered (`make(chan struct{}, 1)` at c/c.go:8) and full: the send at c/c.go:12 blocks forever because nothing receives from `c.ch` any more. A bigger buffer only helps when the number of sends is bounded: give the sender a way out (send in a `select` beside `case <-ctx.Done(): return`), or keep a receiver draining `c.ch` until the senders stop.");
+        // Another type's `ch` made buffered says nothing about this one.
+        let other = src.replace("type C struct {", "type D struct {\n\tch chan int\n}\n\nfunc NewD() *D {\n\treturn &D{ch: make(chan int, 8)}\n}\n\ntype C struct {").replace("make(chan struct{}, 1)", "make(chan struct{})");
+        let gr = g(
+            "chan send",
+            vec![frame("example.com/m/c.(*C).Kick", "/x/c/c.go", 20)],
+            frame("example.com/m/c.Start", "/x/c/c.go", 30),
+        );
+        let a = run(&[("c/c.go", &other)], &gr);
+        assert!(a.text.starts_with("The send on `c.ch` at c/c.go:20 blocks forever: `c.ch` is unbuffered (`make(chan struct{})` at c/c.go:16)"), "{}", a.text);
+    }
 }

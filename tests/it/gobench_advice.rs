@@ -157,6 +157,30 @@ fn every_claim_about_a_line_holds_in_the_source() {
             );
             checked += 1;
         }
+        // "`X` is buffered (`make(…)` at P)" / "is unbuffered (`make(…)` at P)": the make is on that line, with or
+        // without a capacity as said; a buffered channel is never told to get room.
+        for (word, buffered) in [(" is buffered (", true), (" is unbuffered (", false)] {
+            if let Some(rest) = text.split_once(word).map(|(_, r)| r) {
+                let call = quoted_after(rest, "").unwrap();
+                let (fm, lm) = refs(rest)[0].clone();
+                assert!(src[&fm].src(lm).contains(call), "{case}: {text}");
+                let cap = goleash::source::go::parse_make_chan(call).unwrap().1;
+                assert_eq!(cap.is_some_and(|c| c != "0"), buffered, "{case}: {text}");
+                if buffered {
+                    assert!(!text.contains("room for"), "{case}: {text}");
+                }
+                checked += 1;
+            }
+        }
+        // "The `X.Lock()` at P" names the lock on the blocking line.
+        if let Some(rest) = text.strip_prefix("The `") {
+            let call = rest.split('`').next().unwrap();
+            if call.ends_with("Lock()") {
+                let (fb, lb) = refs(rest)[0].clone();
+                assert!(src[&fb].stmt(lb).contains(call), "{case}: {text}");
+                checked += 1;
+            }
+        }
         // Counts of `Done` callers are never claimed for goroutines started in a loop.
         if text.contains(" starts only ") || text.contains(" of the goroutines ") {
             let start = refs(text.split_once(" at ").unwrap().1)[0].clone();
@@ -171,7 +195,7 @@ fn every_claim_about_a_line_holds_in_the_source() {
         }
     }
     // Every claim of those forms that the corpus's advice makes today (a new one shows here).
-    assert_eq!(checked, 17);
+    assert_eq!(checked, 68);
 }
 
 #[test]
