@@ -273,7 +273,7 @@ pub(super) fn made_once(cx: &Cx, b: &Site, ch: &str) -> Option<Made> {
                         .blocks
                         .iter()
                         .filter(|b| b.open == l && b.open_col < make_col)
-                        .last()
+                        .next_back()
                     {
                         Some(b) => code[..b.open_col].to_string(),
                         None => pf
