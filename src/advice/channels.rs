@@ -272,8 +272,7 @@ pub(super) fn made_once(cx: &Cx, b: &Site, ch: &str) -> Option<Made> {
                     let header = match pf
                         .blocks
                         .iter()
-                        .filter(|b| b.open == l && b.open_col < make_col)
-                        .next_back()
+                        .rfind(|b| b.open == l && b.open_col < make_col)
                     {
                         Some(b) => code[..b.open_col].to_string(),
                         None => pf
