@@ -26,12 +26,12 @@
 //! | `mod.rs` | [`Advice`], the source readers, [`advise`] and the dispatcher (`classify`: which rule runs) |
 //! | `cause.rs` | the vocabulary: [`Cause`], with each cause's meaning and general fix |
 //! | `edit.rs` | sure fixes: [`Edit`], [`Fix`] |
-//! | `context.rs` | what a classification looks at (the goroutine, its user frames, cached source) and shared helpers |
+//! | `context.rs` | what a classification looks at (the goroutine, its user frames, cached source), shared helpers, and `VarId`: which mutex or channel an expression names (type and field, package variable, local) |
 //! | `channels.rs` | blocked sends and receives, ranges, nil channels |
 //! | `cancel.rs` | `select`s without a way out, contexts nobody cancels |
 //! | `tickers.rs` | tickers, sleeps, loops that never block |
-//! | `locks.rs` | locks never released |
-//! | `waitgroup.rs` | WaitGroups whose `Add`s outnumber their `Done`s |
+//! | `locks.rs` | `sync.Once` waits, locks the blocked goroutine holds itself (same function, a caller, a `continue`), holders of the same mutex that return without unlocking |
+//! | `waitgroup.rs` | WaitGroups whose `Add`s outnumber their `Done`s, or whose `Done` sits behind a blocking statement |
 //! | `workers.rs` | workers of the user's own types that nobody stopped, goroutines reported before they ran |
 //! | `library.rs` | third-party goroutines (`net/http`, `httptest`, `database/sql`, others), blocked I/O, goleak ignore options |
 
