@@ -240,6 +240,15 @@ pub(super) fn go_body(file: &GoFile, line: usize) -> Option<Block> {
     (h.starts_with("go func(") || h.starts_with("go func (")).then_some(*b)
 }
 
+/// The selector expression that ends at byte `i` of `s` (`c.mu` before `.Lock()`): the run of identifier
+/// characters and dots just before it.
+pub(super) fn expr_before(s: &str, i: usize) -> &str {
+    let start = s[..i]
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(0, |p| p + 1);
+    &s[start..i]
+}
+
 /// `time.After(d)` stays as it is; a long argument list is shortened.
 pub(super) fn short_call(x: &str) -> String {
     if x.len() <= 40 {

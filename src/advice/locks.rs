@@ -57,9 +57,7 @@ fn lock_call(s: &str) -> Option<LockCall> {
         .into_iter()
         .filter_map(|kind| {
             let i = s.find(kind.call())?;
-            let start = s[..i]
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                .map_or(0, |p| p + 1);
+            let start = i - expr_before(s, i).len();
             let mu = &s[start..i];
             let before = s[..start].chars().next_back();
             let plain = !mu.is_empty()
@@ -319,10 +317,7 @@ fn once(cx: &Cx) -> Option<Advice> {
     let call = cx.block().and_then(|b| {
         let s = b.file.stmt(b.line);
         let i = s.find(".Do(")?;
-        let start = s[..i]
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |p| p + 1);
-        Some((format!("{}.Do", &s[start..i]), b.at()))
+        Some((format!("{}.Do", expr_before(s, i)), b.at()))
     });
     let (what, at) = match call {
         Some((c, at)) => (format!("`{c}`"), format!(" at {at}")),
@@ -448,10 +443,7 @@ fn held_by_caller(cx: &Cx, call: &LockCall) -> Option<Advice> {
                 let s = cf.stmt(site.line);
                 let pat = format!(".{}(", name.func);
                 let i = s.find(&pat)?;
-                let start = s[..i]
-                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                    .map_or(0, |p| p + 1);
-                let e = &s[start..i];
+                let e = expr_before(s, i);
                 if e.is_empty() || e.starts_with('.') {
                     return None;
                 }

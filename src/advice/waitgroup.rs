@@ -16,10 +16,7 @@ pub(super) fn waitgroup_with_source(cx: &Cx) -> Option<Advice> {
     let b = cx.block()?;
     let s = b.file.stmt(b.line);
     let i = s.find(".Wait()")?;
-    let start = s[..i]
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |p| p + 1);
-    let wg = &s[start..i];
+    let wg = expr_before(s, i);
     let site = cx
         .creator()
         .filter(|c| c.file.path == b.file.path)
