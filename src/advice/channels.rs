@@ -22,6 +22,14 @@ pub(super) fn sender_with_source(cx: &Cx) -> Option<Advice> {
         ChanOp::Send(x) => Some(x),
         ChanOp::Recv(_) => None,
     })?;
+    if ch.starts_with("make(") {
+        return Some(made_in_place(
+            &ch,
+            "send on",
+            &b.at(),
+            Cause::ForgottenSender,
+        ));
+    }
     let made_at = made_once(cx, &b, &ch);
     let generic = || {
         let text = match &made_at {
@@ -211,6 +219,15 @@ pub(super) fn sender_with_source(cx: &Cx) -> Option<Advice> {
     Some(a)
 }
 
+/// A send or receive on a channel made in the operation itself (`make(chan int) <- 0`): nothing else can
+/// ever reach that channel.
+fn made_in_place(ch: &str, op: &str, at: &str, cause: Cause) -> Advice {
+    Advice::new(
+        cause,
+        format!("The {op} `{ch}` at {at} uses a channel made in the same expression: no other goroutine can ever reach it, so the operation blocks forever. Operate on a channel that the other side holds too (made once and shared), or remove the operation."),
+    )
+}
+
 /// The text for a send blocked on a channel made buffered in the creating function.
 fn generic_buffered(ch: &str, f: &GoFile, make: Option<&(usize, String)>, at: &str) -> Advice {
     let (line, call) = make.cloned().unwrap_or_default();
@@ -359,6 +376,14 @@ pub(super) fn receiver_with_source(cx: &Cx) -> Option<Advice> {
         ChanOp::Recv(x) => Some(x),
         ChanOp::Send(_) => None,
     })?;
+    if x.starts_with("make(") {
+        return Some(made_in_place(
+            &x,
+            "receive from",
+            &b.at(),
+            Cause::ForgottenReceiver,
+        ));
+    }
     if x.ends_with(".Done()") {
         return Some(Advice::new(
             Cause::MissingCancel,

@@ -710,13 +710,7 @@ pub fn chan_ops(s: &str) -> Vec<ChanOp> {
             continue;
         }
         let before = s[..at].trim_end();
-        let prev_word_start = before
-            .bytes()
-            .rposition(|c| {
-                !(is_ident_byte(c) || c == b'.' || c == b')' || c == b']' || c == b'(' || c == b'[')
-            })
-            .map_or(0, |i| i + 1);
-        let prev = &before[prev_word_start..];
+        let prev = operand_before(before);
         let prev_is_expr = before
             .as_bytes()
             .last()
@@ -734,6 +728,34 @@ pub fn chan_ops(s: &str) -> Vec<ChanOp> {
         }
     }
     out
+}
+
+/// The operand expression at the end of `s`: a selector chain with calls and index expressions, whose
+/// brackets may hold spaces (`make(chan int)`, `chans[i + 1]`).
+fn operand_before(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut depth = 0usize;
+    let mut i = b.len();
+    while i > 0 {
+        let c = b[i - 1];
+        match c {
+            b')' | b']' => depth += 1,
+            b'(' | b'[' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            _ if is_ident_byte(c) || c == b'.' => {}
+            _ => break,
+        }
+        i -= 1;
+    }
+    if depth > 0 {
+        // Unbalanced: only the identifier run at the end.
+        let start = b
+            .iter()
+            .rposition(|&c| !(is_ident_byte(c) || c == b'.'))
+            .map_or(0, |p| p + 1);
+        return &s[start..];
+    }
+    &s[i..]
 }
 
 /// The operand expression at the start of `s`: a selector chain with calls and index expressions.
@@ -942,5 +964,21 @@ mod tests {
         assert_eq!(f.func_body_at(26).map(|b| b.open), Some(25));
         assert_eq!(f.func_body_at(28).map(|b| b.open), Some(24));
         assert_eq!(f.func_body_at(2), None);
+    }
+    #[test]
+    fn operations_on_a_channel_made_in_place() {
+        assert_eq!(
+            chan_ops("make(chan int) <- 0"),
+            [ChanOp::Send("make(chan int)".into())]
+        );
+        assert_eq!(
+            chan_ops("<-make(chan int)"),
+            [ChanOp::Recv("make(chan int)".into())]
+        );
+        assert_eq!(
+            chan_ops("chans[i + 1] <- v"),
+            [ChanOp::Send("chans[i + 1]".into())]
+        );
+        assert_eq!(chan_ops("x := <-ch"), [ChanOp::Recv("ch".into())]);
     }
 }
